@@ -1,0 +1,60 @@
+# Two commands for a newcomer: `make run` and `make test`. Everything else is optional.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+HOST   ?= 127.0.0.1
+PORT   ?= 8000
+SEED_DEMO ?= 1
+DEMO_TRAINERS ?= 200
+PYTEST_ARGS ?=
+
+.DEFAULT_GOAL := help
+.PHONY: help install run test lint format typecheck bench migrate seed clean
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+$(BIN)/python:
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is required")'
+	$(PYTHON) -m venv $(VENV)
+
+# Reinstall only when pyproject.toml changes.
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@touch $@
+
+install: $(VENV)/.installed ## Create .venv and install the project with its dev tools
+
+migrate: install ## Apply migrations (starts the embedded PostgreSQL when DATABASE_URL is unset)
+	$(BIN)/python manage.py migrate --noinput
+
+seed: install ## Load demo data once (SEED_DEMO=0 skips, DEMO_TRAINERS sets the size)
+ifneq ($(SEED_DEMO),0)
+	$(BIN)/python manage.py seed_demo --trainers $(DEMO_TRAINERS) --if-empty
+endif
+
+run: migrate seed ## Install, migrate, seed demo data on first run, serve on HOST:PORT
+	@echo ""
+	@echo "  Trainer Profiles on http://$(HOST):$(PORT)/"
+	@echo "    admin        http://$(HOST):$(PORT)/admin/   (create a user: $(BIN)/python manage.py createsuperuser)"
+	@echo "    command API  http://$(HOST):$(PORT)/api/docs/"
+	@echo "    query API    http://$(HOST):$(PORT)/query/docs"
+	@echo "    health       http://$(HOST):$(PORT)/healthz  http://$(HOST):$(PORT)/readyz"
+	@echo ""
+	exec $(BIN)/uvicorn config.asgi:application --host $(HOST) --port $(PORT) --no-access-log --lifespan on
+
+test: install ## Run the whole test suite against a real PostgreSQL
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: install ## ruff (lint + format check) and mypy
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy .
+
+format: install ## Apply ruff's fixes and formatting
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+clean: ## Remove the venv and the local data folder (the embedded database)
+	rm -rf $(VENV) .data

@@ -1,0 +1,22 @@
+"""The query side's psycopg pool, opened in the app's lifespan."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+
+from psycopg_pool import AsyncConnectionPool
+
+
+def make_pool(dsn: str | Callable[[], str]) -> AsyncConnectionPool:
+    conninfo = dsn() if callable(dsn) else dsn
+    return AsyncConnectionPool(
+        conninfo,
+        min_size=int(os.environ.get("READ_POOL_MIN", "2")),
+        max_size=int(os.environ.get("READ_POOL_MAX", "10")),
+        # A request waits at most this long for a connection, then gets a 503.
+        timeout=float(os.environ.get("READ_POOL_TIMEOUT", "5")),
+        kwargs={"autocommit": True},
+        open=False,
+        name="readapi",
+    )

@@ -1,0 +1,75 @@
+"""The one ASGI app routes each prefix to its framework and runs the lifespan."""
+
+from __future__ import annotations
+
+import pytest
+from fastapi.testclient import TestClient
+from psycopg_pool import AsyncConnectionPool
+
+
+def test_query_prefix_goes_to_fastapi(app_client: TestClient) -> None:
+    response = app_client.get("/query/openapi.json")
+    assert response.status_code == 200
+    assert response.json()["info"]["title"] == "Trainer Profiles query API"
+    assert app_client.get("/query/docs").status_code == 200
+
+
+def test_other_paths_go_to_django(app_client: TestClient) -> None:
+    response = app_client.get("/admin/login/")
+    assert response.status_code == 200
+    assert "csrfmiddlewaretoken" in response.text
+    assert app_client.get("/api/schema/").status_code == 200
+
+
+def test_prefix_match_is_on_a_path_segment(app_client: TestClient) -> None:
+    """``/queryx`` is not the query API: Django answers it (with a 404 of its own)."""
+    response = app_client.get("/queryx")
+    assert response.status_code == 404
+    assert "text/html" in response.headers["content-type"]
+
+
+def test_lifespan_opens_and_closes_the_read_pool(transactional_db: None) -> None:
+    from config.asgi import application, query_app
+
+    with TestClient(application) as client:
+        pool = query_app.state.pool
+        assert isinstance(pool, AsyncConnectionPool)
+        assert not pool.closed
+        assert client.get("/query/ping").json() == {"status": "ok"}
+    assert pool.closed
+
+
+def test_health_and_readiness(app_client: TestClient) -> None:
+    assert app_client.get("/healthz").json() == {"status": "ok"}
+    ready = app_client.get("/readyz")
+    assert ready.status_code == 200
+    assert ready.json() == {"status": "ready"}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_readyz_is_503_while_migrations_are_pending(app_client: TestClient) -> None:
+    from django.core.management import call_command
+
+    call_command("migrate", "sessions", "zero", verbosity=0)
+    try:
+        response = app_client.get("/readyz")
+        assert response.status_code == 503
+        assert response.headers["retry-after"]
+        body = response.json()
+        assert body["reason"] == "migrations pending"
+        assert "sessions.0001_initial" in body["detail"]
+    finally:
+        call_command("migrate", "sessions", verbosity=0)
+
+
+def test_static_files_are_served(app_client: TestClient) -> None:
+    response = app_client.get("/static/admin/css/base.css")
+    assert response.status_code == 200
+    assert "text/css" in response.headers["content-type"]
+
+
+def test_unknown_query_route_is_problem_json(app_client: TestClient) -> None:
+    response = app_client.get("/query/nope")
+    assert response.status_code == 404
+    assert response.headers["content-type"] == "application/problem+json"
+    assert response.json()["status"] == 404

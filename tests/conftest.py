@@ -1,0 +1,34 @@
+"""Shared fixtures: the real composed ASGI app, and a real server for end-to-end tests."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from django.db import connections
+from fastapi.testclient import TestClient
+
+from tests.server import LiveServer, start_server
+
+
+@pytest.fixture
+def app_client(transactional_db: None) -> Iterator[TestClient]:
+    """The composed ASGI application (Django + FastAPI) with its lifespan running.
+
+    Transactional: the query side reads through its own psycopg pool, so it
+    sees only committed rows.
+    """
+    from config.asgi import application
+
+    with TestClient(application, raise_server_exceptions=False) as client:
+        yield client
+
+
+@pytest.fixture
+def live_server_process(transactional_db: None) -> Iterator[LiveServer]:
+    """uvicorn in a subprocess on a free port, over the test database."""
+    server = start_server(connections["default"].settings_dict)
+    try:
+        yield server
+    finally:
+        server.stop()

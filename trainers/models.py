@@ -1,0 +1,215 @@
+"""The write model: normalized, owned by Django, changed only by command handlers."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+
+
+class Branch(models.Model):
+    slug = models.SlugField(max_length=80, unique=True)
+    name = models.CharField(max_length=120)
+    city = models.CharField(max_length=120)
+    timezone = models.CharField(max_length=64, default="UTC")
+    version = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "branches"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Specialty(models.Model):
+    slug = models.SlugField(max_length=80, unique=True)
+    name = models.CharField(max_length=120, unique=True)
+    description = models.TextField(blank=True)
+    version = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "specialties"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Position(models.TextChoices):
+    HEAD_COACH = "head_coach", "Head coach"
+    SENIOR_TRAINER = "senior_trainer", "Senior trainer"
+    TRAINER = "trainer", "Trainer"
+    ASSISTANT = "assistant", "Assistant"
+
+
+class Shift(models.TextChoices):
+    MORNING = "morning", "Morning"
+    AFTERNOON = "afternoon", "Afternoon"
+    EVENING = "evening", "Evening"
+    NIGHT = "night", "Night"
+
+
+class Status(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    PUBLISHED = "published", "Published"
+    ON_LEAVE = "on_leave", "On leave"
+    RETIRED = "retired", "Retired"
+
+
+PUBLIC_STATUSES = (Status.PUBLISHED, Status.ON_LEAVE)
+
+
+class Trainer(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    slug = models.SlugField(max_length=120, unique=True)
+    first_name = models.CharField(max_length=80)
+    last_name = models.CharField(max_length=80)
+    position = models.CharField(max_length=20, choices=Position.choices, default=Position.TRAINER)
+    shift = models.CharField(max_length=20, choices=Shift.choices, default=Shift.MORNING)
+    hired_on = models.DateField()
+    date_of_birth = models.DateField(null=True, blank=True)
+    email = models.EmailField(max_length=254, unique=True)
+    phone = models.CharField(max_length=32, blank=True)
+    bio = models.TextField(blank=True, max_length=4000)
+    photo_url = models.URLField(max_length=500, blank=True)
+    internal_notes = models.TextField(blank=True)
+    branch = models.ForeignKey(Branch, on_delete=models.PROTECT, related_name="trainers")
+    specialties = models.ManyToManyField(Specialty, related_name="trainers", blank=True)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT)
+    version = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["last_name", "first_name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=[s.value for s in Status]), name="trainer_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(position__in=[p.value for p in Position]), name="trainer_position_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(shift__in=[s.value for s in Shift]), name="trainer_shift_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(date_of_birth__isnull=True) | Q(date_of_birth__lt=F("hired_on")),
+                name="trainer_born_before_hired",
+            ),
+            models.CheckConstraint(condition=Q(version__gte=1), name="trainer_version_positive"),
+        ]
+        indexes = [models.Index(fields=["status", "branch"])]
+
+    def __str__(self) -> str:
+        return f"{self.first_name} {self.last_name}"
+
+    @property
+    def is_public(self) -> bool:
+        return self.status in PUBLIC_STATUSES
+
+    def tenure_years(self, today: date | None = None) -> int:
+        return _whole_years(self.hired_on, today or date.today())
+
+    def age(self, today: date | None = None) -> int | None:
+        if self.date_of_birth is None:
+            return None
+        return _whole_years(self.date_of_birth, today or date.today())
+
+
+def _whole_years(start: date, today: date) -> int:
+    years = today.year - start.year - ((today.month, today.day) < (start.month, start.day))
+    return max(years, 0)
+
+
+class Certification(models.Model):
+    trainer = models.ForeignKey(Trainer, on_delete=models.CASCADE, related_name="certifications")
+    name = models.CharField(max_length=160)
+    issuer = models.CharField(max_length=160)
+    issued_on = models.DateField()
+    expires_on = models.DateField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-issued_on", "name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(expires_on__isnull=True) | Q(expires_on__gt=F("issued_on")),
+                name="certification_expires_after_issued",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.issuer})"
+
+
+class Weekday(models.IntegerChoices):
+    MONDAY = 1, "Monday"
+    TUESDAY = 2, "Tuesday"
+    WEDNESDAY = 3, "Wednesday"
+    THURSDAY = 4, "Thursday"
+    FRIDAY = 5, "Friday"
+    SATURDAY = 6, "Saturday"
+    SUNDAY = 7, "Sunday"
+
+
+class GymClass(models.Model):
+    title = models.CharField(max_length=120)
+    branch = models.ForeignKey(Branch, on_delete=models.PROTECT, related_name="classes")
+    trainer = models.ForeignKey(Trainer, on_delete=models.CASCADE, related_name="classes")
+    weekday = models.PositiveSmallIntegerField(choices=Weekday.choices)
+    start_time = models.TimeField()
+    duration_minutes = models.PositiveSmallIntegerField()
+    capacity = models.PositiveSmallIntegerField()
+    version = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["weekday", "start_time"]
+        verbose_name = "gym class"
+        verbose_name_plural = "gym classes"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(weekday__gte=1, weekday__lte=7), name="class_weekday_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(duration_minutes__gt=0, duration_minutes__lte=600),
+                name="class_duration_positive",
+            ),
+            models.CheckConstraint(condition=Q(capacity__gt=0), name="class_capacity_positive"),
+        ]
+        indexes = [models.Index(fields=["branch", "weekday", "start_time"])]
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.get_weekday_display()} {self.start_time:%H:%M})"
+
+
+class Event(models.Model):
+    """One row per accepted command: the audit log and the outbox."""
+
+    id = models.BigAutoField(primary_key=True)
+    aggregate_type = models.CharField(max_length=40)
+    aggregate_id = models.CharField(max_length=64)
+    command = models.CharField(max_length=80)
+    payload = models.JSONField(default=dict)
+    version = models.PositiveIntegerField()
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    actor_name = models.CharField(max_length=150, blank=True)
+    occurred_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [models.Index(fields=["aggregate_type", "aggregate_id", "id"])]
+
+    def __str__(self) -> str:
+        return f"{self.command} {self.aggregate_type}:{self.aggregate_id} v{self.version}"

@@ -1,0 +1,72 @@
+"""Named business errors. Each adapter maps them to its medium in one place."""
+
+from __future__ import annotations
+
+NOT_FOUND = "{entity} {key} does not exist."
+VERSION_CONFLICT = (
+    "{entity} {key} was changed by someone else (version {actual}, you sent {expected}); "
+    "reload it and try again."
+)
+TRANSITION_NOT_ALLOWED = "A {current} trainer cannot be {action}."
+ALREADY_EXISTS = "A {entity} with this {field} already exists."
+CERTIFICATION_DATES = "The expiry date must be after the issue date."
+BORN_BEFORE_HIRED = "The date of birth must be before the hiring date."
+CLASS_OVERLAP = "{trainer} already teaches {title} on {weekday} at {start}, which overlaps."
+UNKNOWN_REFERENCE = "Unknown {entity}: {key}."
+ALREADY_HAS_SPECIALTY = "{trainer} already has the specialty {specialty}."
+
+
+class DomainError(Exception):
+    """Base of every error a command handler raises on purpose."""
+
+    code = "domain_error"
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+    @property
+    def errors(self) -> dict[str, list[str]]:
+        return {self.field: [self.message]} if self.field else {}
+
+
+class NotFound(DomainError):
+    code = "not_found"
+
+    def __init__(self, entity: str, key: object) -> None:
+        super().__init__(NOT_FOUND.format(entity=entity, key=key))
+        self.entity = entity
+        self.key = key
+
+
+class VersionConflict(DomainError):
+    code = "version_conflict"
+
+    def __init__(self, entity: str, key: object, *, expected: int, actual: int) -> None:
+        super().__init__(
+            VERSION_CONFLICT.format(entity=entity, key=key, expected=expected, actual=actual)
+        )
+        self.expected = expected
+        self.actual = actual
+
+
+class RuleViolation(DomainError):
+    """A business rule forbids the command (a bad transition, an overlap, a duplicate)."""
+
+    code = "rule_violation"
+
+
+class InvalidInput(DomainError):
+    """One or more fields are invalid; ``errors`` maps each field to its messages."""
+
+    code = "invalid"
+
+    def __init__(self, errors: dict[str, list[str]]) -> None:
+        first = next(iter(errors.items()), ("", ["Invalid input."]))
+        super().__init__(first[1][0], field=first[0] or None)
+        self._errors = errors
+
+    @property
+    def errors(self) -> dict[str, list[str]]:
+        return self._errors

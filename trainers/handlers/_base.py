@@ -1,0 +1,123 @@
+"""What every command handler shares: locking, version checks, validation, the event row."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date, time
+from enum import Enum
+from typing import Any, TypeVar
+from uuid import UUID
+
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
+from django.db import IntegrityError, models, transaction
+
+from trainers import errors
+from trainers.commands import UNSET
+from trainers.cqrs import Actor
+from trainers.models import Event
+
+M = TypeVar("M", bound=models.Model)
+
+# Which field a database constraint protects, for errors raised by a lost race.
+_CONSTRAINT_FIELDS = {
+    "email": "email",
+    "slug": "slug",
+    "name": "name",
+    "certification_expires_after_issued": "expires_on",
+    "trainer_born_before_hired": "date_of_birth",
+}
+
+
+@contextmanager
+def command_transaction() -> Iterator[None]:
+    """One transaction per command; a constraint that loses a race becomes a RuleViolation.
+
+    Not ``durable``: Django admin already wraps its add/change/delete views in a
+    transaction, and those saves must run the same handlers.
+    """
+    try:
+        with transaction.atomic():
+            yield
+    except IntegrityError as exc:
+        message = str(exc)
+        field = next((f for key, f in _CONSTRAINT_FIELDS.items() if key in message), None)
+        if "unique" in message or "duplicate key" in message:
+            raise errors.RuleViolation(
+                errors.ALREADY_EXISTS.format(entity="record", field=field or "value"), field=field
+            ) from exc
+        raise errors.RuleViolation(
+            f"The change breaks a rule of the data: {message}", field=field
+        ) from exc
+
+
+def lock(queryset: models.QuerySet[M], entity: str, key: object, **lookup: Any) -> M:
+    """Load one row with ``SELECT ... FOR UPDATE``, or raise NotFound."""
+    try:
+        return queryset.select_for_update().get(**lookup)
+    except (ObjectDoesNotExist, ValidationError, ValueError) as exc:
+        raise errors.NotFound(entity, key) from exc
+
+
+def check_version(entity: str, key: object, actual: int, expected: int | None) -> None:
+    if expected is not None and expected != actual:
+        raise errors.VersionConflict(entity, key, expected=expected, actual=actual)
+
+
+def validate(instance: models.Model, *, exclude: list[str] | None = None) -> None:
+    """Run Django's field, choice, uniqueness and constraint validation; raise InvalidInput."""
+    try:
+        instance.full_clean(exclude=exclude)
+    except ValidationError as exc:
+        raise errors.InvalidInput(
+            {
+                ("non_field_errors" if name == "__all__" else name): [str(m) for m in messages]
+                for name, messages in exc.message_dict.items()
+            }
+        ) from exc
+
+
+def apply_changes(instance: models.Model, changes: dict[str, Any]) -> None:
+    for name, value in changes.items():
+        setattr(instance, name, value)
+
+
+def record(
+    command: object,
+    *,
+    aggregate_type: str,
+    aggregate_id: object,
+    version: int,
+    actor: Actor,
+    payload: dict[str, Any] | None = None,
+) -> Event:
+    """Append the event of an accepted command (audit log and outbox)."""
+    return Event.objects.create(
+        aggregate_type=aggregate_type,
+        aggregate_id=str(aggregate_id),
+        command=type(command).__name__,
+        payload=payload if payload is not None else to_json(command),
+        version=version,
+        actor_id=actor.user_id,
+        actor_name=actor.name,
+    )
+
+
+def to_json(value: Any) -> Any:
+    """A command (or any of its values) as JSON-safe data; UNSET fields are left out."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {
+            f.name: to_json(getattr(value, f.name))
+            for f in dataclasses.fields(value)
+            if getattr(value, f.name) is not UNSET and f.name != "expected_version"
+        }
+    if isinstance(value, tuple | list):
+        return [to_json(v) for v in value]
+    if isinstance(value, date | time):
+        return value.isoformat()
+    if isinstance(value, UUID):
+        return str(value)
+    if isinstance(value, Enum):
+        return value.value
+    return value

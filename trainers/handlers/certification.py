@@ -1,0 +1,68 @@
+"""Certifications belong to the trainer aggregate: each change bumps the trainer's version."""
+
+from __future__ import annotations
+
+from trainers.commands import (
+    CertificationAdd,
+    CertificationRemove,
+    CertificationUpdate,
+    changed_fields,
+)
+from trainers.cqrs import SYSTEM, Actor
+from trainers.handlers._base import apply_changes, command_transaction, lock, validate
+from trainers.handlers.trainer import bump, lock_trainer
+from trainers.models import Certification, Trainer
+
+
+def build_certification(command: CertificationAdd, trainer: Trainer) -> Certification:
+    certification = Certification(
+        trainer=trainer,
+        name=command.name.strip(),
+        issuer=command.issuer.strip(),
+        issued_on=command.issued_on,
+        expires_on=command.expires_on,
+    )
+    validate(certification, exclude=["trainer"])
+    return certification
+
+
+def certification_add(command: CertificationAdd, *, actor: Actor = SYSTEM) -> Certification:
+    with command_transaction():
+        trainer = lock_trainer(command.trainer_id, command.expected_version)
+        certification = build_certification(command, trainer)
+        certification.save()
+        bump(trainer, command, actor)
+    return certification
+
+
+def certification_update(command: CertificationUpdate, *, actor: Actor = SYSTEM) -> Certification:
+    changes = changed_fields(
+        command, exclude=("trainer_id", "certification_id", "expected_version")
+    )
+    with command_transaction():
+        trainer = lock_trainer(command.trainer_id, command.expected_version)
+        certification = lock(
+            trainer.certifications.all(),
+            "Certification",
+            command.certification_id,
+            pk=command.certification_id,
+        )
+        apply_changes(certification, changes)
+        validate(certification, exclude=["trainer"])
+        certification.save()
+        bump(trainer, command, actor)
+    return certification
+
+
+def certification_remove(command: CertificationRemove, *, actor: Actor = SYSTEM) -> Trainer:
+    with command_transaction():
+        trainer = lock_trainer(command.trainer_id, command.expected_version)
+        certification = lock(
+            trainer.certifications.all(),
+            "Certification",
+            command.certification_id,
+            pk=command.certification_id,
+        )
+        certification.delete()
+        bump(trainer, command, actor)
+    return trainer

@@ -1,0 +1,122 @@
+"""The weekly timetable: schedule, reschedule and cancel classes."""
+
+from __future__ import annotations
+
+from datetime import time
+from uuid import UUID
+
+from trainers import errors
+from trainers.commands import GymClassCancel, GymClassReschedule, GymClassSchedule, changed_fields
+from trainers.cqrs import SYSTEM, Actor
+from trainers.handlers._base import (
+    apply_changes,
+    check_version,
+    command_transaction,
+    lock,
+    record,
+    validate,
+)
+from trainers.handlers.trainer import branch_by_slug
+from trainers.models import GymClass, Trainer, Weekday
+
+AGGREGATE = "gym_class"
+
+
+def gym_class_schedule(command: GymClassSchedule, *, actor: Actor = SYSTEM) -> GymClass:
+    with command_transaction():
+        gym_class = GymClass(
+            title=command.title.strip(),
+            branch=branch_by_slug(command.branch),
+            trainer=trainer_for_class(command.trainer_id),
+            weekday=command.weekday,
+            start_time=command.start_time,
+            duration_minutes=command.duration_minutes,
+            capacity=command.capacity,
+            version=1,
+        )
+        validate(gym_class)
+        ensure_no_overlap(gym_class)
+        gym_class.save()
+        record(command, aggregate_type=AGGREGATE, aggregate_id=gym_class.pk, version=1, actor=actor)
+    return gym_class
+
+
+def gym_class_reschedule(command: GymClassReschedule, *, actor: Actor = SYSTEM) -> GymClass:
+    changes = changed_fields(command, exclude=("class_id", "expected_version"))
+    with command_transaction():
+        gym_class = lock_class(command.class_id, command.expected_version)
+        if "branch" in changes:
+            changes["branch"] = branch_by_slug(changes["branch"])
+        if "trainer_id" in changes:
+            changes["trainer"] = trainer_for_class(changes.pop("trainer_id"))
+        apply_changes(gym_class, changes)
+        validate(gym_class)
+        ensure_no_overlap(gym_class)
+        gym_class.version += 1
+        gym_class.save()
+        record(
+            command,
+            aggregate_type=AGGREGATE,
+            aggregate_id=gym_class.pk,
+            version=gym_class.version,
+            actor=actor,
+        )
+    return gym_class
+
+
+def gym_class_cancel(command: GymClassCancel, *, actor: Actor = SYSTEM) -> None:
+    with command_transaction():
+        gym_class = lock_class(command.class_id, command.expected_version)
+        version = gym_class.version + 1
+        gym_class.delete()
+        record(
+            command,
+            aggregate_type=AGGREGATE,
+            aggregate_id=command.class_id,
+            version=version,
+            actor=actor,
+        )
+
+
+def lock_class(class_id: int, expected_version: int | None) -> GymClass:
+    gym_class = lock(GymClass.objects.all(), "Class", class_id, pk=class_id)
+    check_version("Class", class_id, gym_class.version, expected_version)
+    return gym_class
+
+
+def trainer_for_class(trainer_id: UUID | None) -> Trainer:
+    # Lock the trainer: two classes scheduled for one trainer at once must not both pass
+    # the overlap check.
+    try:
+        if trainer_id is None:
+            raise Trainer.DoesNotExist
+        return Trainer.objects.select_for_update().get(pk=trainer_id)
+    except (Trainer.DoesNotExist, ValueError) as exc:
+        raise errors.InvalidInput(
+            {"trainer_id": [errors.UNKNOWN_REFERENCE.format(entity="trainer", key=trainer_id)]}
+        ) from exc
+
+
+def ensure_no_overlap(gym_class: GymClass) -> None:
+    """A trainer teaches one class at a time."""
+    start = _minutes(gym_class.start_time)
+    end = start + gym_class.duration_minutes
+    others = GymClass.objects.filter(trainer=gym_class.trainer, weekday=gym_class.weekday)
+    if gym_class.pk:
+        others = others.exclude(pk=gym_class.pk)
+    for other in others:
+        other_start = _minutes(other.start_time)
+        if start < other_start + other.duration_minutes and other_start < end:
+            raise errors.RuleViolation(
+                errors.CLASS_OVERLAP.format(
+                    trainer=gym_class.trainer,
+                    title=other.title,
+                    weekday=Weekday(other.weekday).label,
+                    start=other.start_time.strftime("%H:%M"),
+                ),
+                field="start_time",
+            )
+
+
+def _minutes(value: time) -> int:
+    return value.hour * 60 + value.minute

@@ -1,0 +1,50 @@
+"""Publication status: publish, unpublish, put on leave, retire."""
+
+from __future__ import annotations
+
+from trainers import errors
+from trainers.commands import TrainerPublish, TrainerPutOnLeave, TrainerRetire, TrainerUnpublish
+from trainers.cqrs import SYSTEM, Actor
+from trainers.handlers._base import command_transaction, record
+from trainers.handlers.trainer import AGGREGATE, lock_trainer
+from trainers.models import Status, Trainer
+
+StatusCommand = TrainerPublish | TrainerUnpublish | TrainerPutOnLeave | TrainerRetire
+
+# command -> (target status, the statuses it may start from, the verb for messages)
+TRANSITIONS: dict[type, tuple[Status, frozenset[Status], str]] = {
+    TrainerPublish: (Status.PUBLISHED, frozenset({Status.DRAFT, Status.ON_LEAVE}), "published"),
+    TrainerUnpublish: (
+        Status.DRAFT,
+        frozenset({Status.PUBLISHED, Status.ON_LEAVE, Status.RETIRED}),
+        "unpublished",
+    ),
+    TrainerPutOnLeave: (Status.ON_LEAVE, frozenset({Status.PUBLISHED}), "put on leave"),
+    TrainerRetire: (
+        Status.RETIRED,
+        frozenset({Status.DRAFT, Status.PUBLISHED, Status.ON_LEAVE}),
+        "retired",
+    ),
+}
+
+
+def trainer_change_status(command: StatusCommand, *, actor: Actor = SYSTEM) -> Trainer:
+    target, sources, verb = TRANSITIONS[type(command)]
+    with command_transaction():
+        trainer = lock_trainer(command.trainer_id, command.expected_version)
+        if trainer.status not in sources:
+            current = Status(trainer.status).label.lower()
+            raise errors.RuleViolation(
+                errors.TRANSITION_NOT_ALLOWED.format(current=current, action=verb), field="status"
+            )
+        trainer.status = target
+        trainer.version += 1
+        trainer.save(update_fields=["status", "version", "updated_at"])
+        record(
+            command,
+            aggregate_type=AGGREGATE,
+            aggregate_id=trainer.pk,
+            version=trainer.version,
+            actor=actor,
+        )
+    return trainer

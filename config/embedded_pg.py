@@ -32,7 +32,10 @@ def _forget_dead_processes(pgdata: Path) -> None:
     try:
         pids = json.loads(handles.read_text())
     except (OSError, ValueError):
-        pids = []
+        pids = None  # torn or empty (a process died mid-write): pgserver itself would choke on it
+    if not isinstance(pids, list):
+        handles.write_text("[]")
+        return
     alive = [pid for pid in pids if isinstance(pid, int) and psutil.pid_exists(pid)]
     if alive != pids:
         handles.write_text(json.dumps(alive))

@@ -9,6 +9,7 @@ from fastapi import FastAPI
 
 from readapi import errors
 from readapi.db import make_pool
+from readapi.routes import facets, trainers
 
 
 def create_app(dsn: str | Callable[[], str]) -> FastAPI:
@@ -35,10 +36,6 @@ def create_app(dsn: str | Callable[[], str]) -> FastAPI:
         lifespan=lifespan,
     )
     errors.install(app)
-
-    @app.get("/query/ping", tags=["health"])
-    async def ping_query() -> dict[str, str]:
-        """The query side is up (its database pool may still be connecting)."""
-        return {"status": "ok"}
-
+    app.include_router(trainers.router)
+    app.include_router(facets.router)
     return app

@@ -5,7 +5,20 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 
+from psycopg import AsyncConnection
+from psycopg.adapt import Buffer, Loader
 from psycopg_pool import AsyncConnectionPool
+
+
+class JsonBytesLoader(Loader):
+    """jsonb arrives as its JSON text, kept as bytes: sent to the client without parsing."""
+
+    def load(self, data: Buffer) -> bytes:
+        return bytes(data)
+
+
+async def configure(conn: AsyncConnection) -> None:
+    conn.adapters.register_loader("jsonb", JsonBytesLoader)
 
 
 def make_pool(dsn: str | Callable[[], str]) -> AsyncConnectionPool:
@@ -17,6 +30,7 @@ def make_pool(dsn: str | Callable[[], str]) -> AsyncConnectionPool:
         # A request waits at most this long for a connection, then gets a 503.
         timeout=float(os.environ.get("READ_POOL_TIMEOUT", "5")),
         kwargs={"autocommit": True},
+        configure=configure,
         open=False,
         name="readapi",
     )

@@ -13,6 +13,7 @@ from starlette.responses import Response
 
 from config.problems import CONTENT_TYPE, problem
 from readapi.json import dumps
+from readapi.queries import InvalidQuery
 
 logger = logging.getLogger(__name__)
 
@@ -41,6 +42,21 @@ async def _http(request: Request, exc: StarletteHTTPException) -> Response:
     return problem_response(exc.status_code, detail, headers=headers)
 
 
+async def _invalid_query(request: Request, exc: InvalidQuery) -> Response:
+    return problem_response(
+        422,
+        "The request parameters are invalid.",
+        errors=[{"field": exc.field, "message": exc.message}],
+    )
+
+
+async def _read_model_missing(request: Request, exc: Exception) -> Response:
+    logger.error("query side: the read model is missing (migrations not applied?): %s", exc)
+    return problem_response(
+        503, "The read model is not available yet; retry shortly.", headers={"Retry-After": "30"}
+    )
+
+
 async def _database_down(request: Request, exc: Exception) -> Response:
     logger.warning("query side: database unavailable: %s", exc)
     return problem_response(
@@ -56,6 +72,9 @@ async def _unexpected(request: Request, exc: Exception) -> Response:
 def install(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, _validation)  # type: ignore[arg-type]
     app.add_exception_handler(StarletteHTTPException, _http)  # type: ignore[arg-type]
+    app.add_exception_handler(InvalidQuery, _invalid_query)  # type: ignore[arg-type]
+    app.add_exception_handler(psycopg.errors.UndefinedTable, _read_model_missing)
+    app.add_exception_handler(psycopg.errors.UndefinedFunction, _read_model_missing)
     app.add_exception_handler(PoolTimeout, _database_down)
     app.add_exception_handler(psycopg.OperationalError, _database_down)
     app.add_exception_handler(Exception, _unexpected)

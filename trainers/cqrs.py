@@ -1,8 +1,8 @@
-"""The reference book's ``ICommandHandler`` and ``IQueryHandler``, made real.
+"""The reference book's ``ICommandHandler``, made real (``IQueryHandler`` lives in readapi).
 
-A handler is anything callable with one command (or query): a plain function
-satisfies the protocol. Command handlers also receive the acting ``Actor`` so
-that every accepted command is attributed in the event log.
+A command handler is anything callable with one command: a plain function
+satisfies the protocol. It also receives the acting ``Actor``, so that every
+accepted command is attributed in the event log.
 """
 
 from __future__ import annotations
@@ -33,7 +33,3 @@ SYSTEM = Actor(user_id=None, name="system")
 
 class CommandHandler(Protocol[C_contra, R_co]):
     def __call__(self, command: C_contra, /, *, actor: Actor = ...) -> R_co: ...
-
-
-class QueryHandler(Protocol[C_contra, R_co]):
-    def __call__(self, query: C_contra, /) -> R_co: ...

@@ -35,7 +35,7 @@ def test_lifespan_opens_and_closes_the_read_pool(transactional_db: None) -> None
         pool = query_app.state.pool
         assert isinstance(pool, AsyncConnectionPool)
         assert not pool.closed
-        assert client.get("/query/ping").json() == {"status": "ok"}
+        assert client.get("/query/branches").json() == {"items": []}
     assert pool.closed
 
 

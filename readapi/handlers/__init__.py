@@ -1,0 +1,1 @@
+"""Query handlers: explicit, parameterized SQL over schema ``read``; one statement each."""

@@ -1,0 +1,69 @@
+"""The reference book's ``IQueryHandler``, made real: one typed query in, one typed result out.
+
+Queries are frozen dataclasses of primitives, one per intent. Results are JSON
+documents PostgreSQL already serialized, with the ETag of the versions they
+were built from.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol, TypeVar
+from uuid import UUID
+
+Q_contra = TypeVar("Q_contra", contravariant=True)
+R_co = TypeVar("R_co", covariant=True)
+
+
+class QueryHandler(Protocol[Q_contra, R_co]):
+    async def handle(self, query: Q_contra) -> R_co: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    """A ready-to-send JSON body and its entity tag (without quotes)."""
+
+    body: bytes
+    etag: str
+
+
+@dataclass(frozen=True, slots=True)
+class TrainerSearch:
+    branch: str | None = None
+    specialties: tuple[str, ...] = ()
+    shift: str | None = None
+    position: str | None = None
+    weekday: int | None = None
+    q: str | None = None
+    limit: int = 20
+    cursor: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class TrainerGet:
+    id: UUID
+
+
+@dataclass(frozen=True, slots=True)
+class BranchList:
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class SpecialtyList:
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class TimetableGet:
+    branch: str | None = None
+    weekday: int | None = None
+
+
+class InvalidQuery(Exception):
+    """A query the read model cannot answer as asked (unknown filter value, stale cursor)."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+        self.message = message

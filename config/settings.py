@@ -114,6 +114,8 @@ def _database() -> dict[str, Any]:
 
 
 DATABASES = {"default": _database()}
+# Serve the benchmark's baselines (bench/baseline.py); never in production.
+BENCH_BASELINES = env_bool("BENCH_BASELINES", False) and not PRODUCTION
 # The query side reads here; a read-only role or a streaming replica in production.
 READ_DATABASE_URL = os.environ.get("READ_DATABASE_URL", "").strip()
 
@@ -141,13 +143,33 @@ SERVESTATIC_AUTOREFRESH = DEBUG
 DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("MAX_BODY_BYTES", str(1024 * 1024)))
 
 REST_FRAMEWORK: dict[str, Any] = {
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "trainers.api.schema.CommandApiSchema",
+    # Token first: an anonymous request then gets 401 with ``WWW-Authenticate: Token``.
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["trainers.api.permissions.ModelPermissions"],
+    "DEFAULT_PARSER_CLASSES": ["trainers.api.parsers.BoundedJSONParser"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "EXCEPTION_HANDLER": "trainers.api.errors.exception_handler",
+    "DEFAULT_THROTTLE_RATES": {"auth": os.environ.get("API_AUTH_THROTTLE", "30/minute")},
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Trainer Profiles command API",
-    "DESCRIPTION": "Staff commands that change trainer profiles (write side).",
+    "DESCRIPTION": (
+        "Staff commands that change trainer profiles (write side). "
+        "See docs/command-api.md for If-Match, ETag, Idempotency-Key and the error shape."
+    ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": "/api/",
+    "ENUM_NAME_OVERRIDES": {
+        "PositionEnum": "trainers.models.Position",
+        "ShiftEnum": "trainers.models.Shift",
+        "StatusEnum": "trainers.models.Status",
+        "WeekdayEnum": "trainers.models.Weekday",
+    },
 }
 
 LOGGING = {

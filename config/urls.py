@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
@@ -9,3 +10,11 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", include("trainers.api.urls")),
 ]
+
+# JSON problem details under /api/, Django's pages elsewhere (used when DEBUG is off).
+handler400 = "trainers.api.errors.bad_request"
+handler404 = "trainers.api.errors.page_not_found"
+handler500 = "trainers.api.errors.server_error"
+
+if settings.BENCH_BASELINES:
+    urlpatterns.append(path("bench/", include("bench.baseline")))

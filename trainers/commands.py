@@ -118,12 +118,19 @@ class TrainerAssignSpecialty:
 
 @dataclass(frozen=True, slots=True)
 class TrainerImport:
-    """Register many trainers in one transaction (bulk loads, demo data)."""
+    """Register many trainers in one transaction (bulk loads, demo data).
+
+    Certifications, classes and ``statuses`` refer to a trainer by its index in
+    ``trainers``. A trainer starts as a draft, or published with ``publish``,
+    unless ``statuses`` gives it another starting status (history being loaded:
+    on leave, retired).
+    """
 
     trainers: tuple[TrainerRegister, ...]
     certifications: tuple[tuple[int, CertificationAdd], ...] = ()
     classes: tuple[tuple[int, GymClassSchedule], ...] = ()
     publish: bool = False
+    statuses: tuple[tuple[int, str], ...] = ()
 
 
 # Certifications (part of the trainer aggregate) ------------------------------------------

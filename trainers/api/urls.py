@@ -1,7 +1,39 @@
-from django.urls import path
+from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.permissions import AllowAny
+
+from trainers.api.views import auth, catalog, certifications, classes, status, trainers
+from trainers.api.views.base import ApiNotFound
+
+trainer = "trainers/<uuid:trainer_id>/"
+public = [AllowAny]  # the schema and docs describe the API; using it needs credentials
 
 urlpatterns = [
-    path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("schema/", SpectacularAPIView.as_view(permission_classes=public), name="api-schema"),
+    path(
+        "docs/",
+        SpectacularSwaggerView.as_view(url_name="api-schema", permission_classes=public),
+        name="api-docs",
+    ),
+    path("auth/token/", auth.AuthTokenApi.as_view(), name="api-auth-token"),
+    path("trainers/", trainers.TrainerRegisterApi.as_view(), name="api-trainers"),
+    path(trainer, trainers.TrainerDetailApi.as_view(), name="api-trainer"),
+    path(f"{trainer}specialties/", trainers.TrainerSpecialtiesApi.as_view()),
+    path(f"{trainer}publish/", status.TrainerPublishApi.as_view()),
+    path(f"{trainer}unpublish/", status.TrainerUnpublishApi.as_view()),
+    path(f"{trainer}leave/", status.TrainerLeaveApi.as_view()),
+    path(f"{trainer}retire/", status.TrainerRetireApi.as_view()),
+    path(f"{trainer}certifications/", certifications.CertificationAddApi.as_view()),
+    path(
+        f"{trainer}certifications/<int:certification_id>/",
+        certifications.CertificationDetailApi.as_view(),
+    ),
+    path("classes/", classes.GymClassScheduleApi.as_view(), name="api-classes"),
+    path("classes/<int:class_id>/", classes.GymClassDetailApi.as_view()),
+    path("branches/", catalog.BranchCreateApi.as_view(), name="api-branches"),
+    path("branches/<slug:slug>/", catalog.BranchDetailApi.as_view()),
+    path("specialties/", catalog.SpecialtyCreateApi.as_view(), name="api-specialties"),
+    path("specialties/<slug:slug>/", catalog.SpecialtyDetailApi.as_view()),
+    # Anything else under /api/ is a JSON 404, also with DEBUG on and without a trailing slash.
+    re_path(r"^.*$", ApiNotFound.as_view()),
 ]

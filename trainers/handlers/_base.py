@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date, time
@@ -11,6 +12,7 @@ from typing import Any, TypeVar
 from uuid import UUID
 
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
+from django.core.validators import MaxLengthValidator
 from django.db import IntegrityError, models, transaction
 
 from trainers import errors
@@ -65,17 +67,56 @@ def check_version(entity: str, key: object, actual: int, expected: int | None) -
         raise errors.VersionConflict(entity, key, expected=expected, actual=actual)
 
 
+# Check constraints whose violation belongs to one field, with the message to show there.
+_CONSTRAINT_ERRORS: dict[str, tuple[str, str | None]] = {
+    "trainer_born_before_hired": ("date_of_birth", errors.BORN_BEFORE_HIRED),
+    "certification_expires_after_issued": ("expires_on", errors.CERTIFICATION_DATES),
+    "class_duration_positive": ("duration_minutes", errors.CLASS_DURATION),
+    "class_capacity_positive": ("capacity", errors.CLASS_CAPACITY),
+}
+
+
 def validate(instance: models.Model, *, exclude: list[str] | None = None) -> None:
-    """Run Django's field, choice, uniqueness and constraint validation; raise InvalidInput."""
+    """Check fields, choices and constraints (InvalidInput), then uniqueness (RuleViolation)."""
+    problems: dict[str, list[str]] = {}
     try:
-        instance.full_clean(exclude=exclude)
+        instance.clean_fields(exclude=exclude)
     except ValidationError as exc:
-        raise errors.InvalidInput(
-            {
-                ("non_field_errors" if name == "__all__" else name): [str(m) for m in messages]
-                for name, messages in exc.message_dict.items()
-            }
+        problems = {name: [str(m) for m in messages] for name, messages in exc.message_dict.items()}
+    for name, too_long in long_texts(instance):
+        problems.setdefault(name, []).append(too_long)
+    for constraint in instance._meta.constraints:
+        field, message = _CONSTRAINT_ERRORS.get(constraint.name, ("non_field_errors", None))
+        if field in problems:
+            continue
+        try:
+            # A field that already failed is left out: its value may not even reach SQL.
+            constraint.validate(  # type: ignore[attr-defined]  # missing from django-stubs
+                type(instance), instance, exclude={*(exclude or ()), *problems}
+            )
+        except ValidationError as exc:
+            problems.setdefault(field, []).append(message or exc.messages[0])
+    if problems:
+        raise errors.InvalidInput(problems)
+    try:
+        instance.validate_unique(exclude=exclude)
+    except ValidationError as exc:
+        field = next(iter(exc.message_dict))
+        raise errors.RuleViolation(
+            errors.ALREADY_EXISTS.format(entity=instance._meta.verbose_name, field=field),
+            field=field,
         ) from exc
+
+
+def long_texts(instance: models.Model) -> Iterator[tuple[str, str]]:
+    """``TextField(max_length=...)`` limits: Django enforces them in forms only, and commands
+    do not come from forms."""
+    for field in instance._meta.concrete_fields:
+        if isinstance(field, models.TextField) and field.max_length is not None:
+            try:
+                MaxLengthValidator(field.max_length)(getattr(instance, field.attname) or "")
+            except ValidationError as exc:
+                yield field.name, exc.messages[0]
 
 
 def apply_changes(instance: models.Model, changes: dict[str, Any]) -> None:
@@ -106,11 +147,13 @@ def record(
 
 def to_json(value: Any) -> Any:
     """A command (or any of its values) as JSON-safe data; UNSET fields are left out."""
+    if value is None or isinstance(value, str | int | float):
+        return value
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         return {
-            f.name: to_json(getattr(value, f.name))
-            for f in dataclasses.fields(value)
-            if getattr(value, f.name) is not UNSET and f.name != "expected_version"
+            name: to_json(field_value)
+            for name in _field_names(type(value))
+            if (field_value := getattr(value, name)) is not UNSET
         }
     if isinstance(value, tuple | list):
         return [to_json(v) for v in value]
@@ -121,3 +164,8 @@ def to_json(value: Any) -> Any:
     if isinstance(value, Enum):
         return value.value
     return value
+
+
+@functools.cache
+def _field_names(cls: type) -> tuple[str, ...]:
+    return tuple(f.name for f in dataclasses.fields(cls) if f.name != "expected_version")

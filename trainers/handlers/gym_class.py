@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import time
 from uuid import UUID
 
+from django.core.exceptions import ValidationError
+
 from trainers import errors
 from trainers.commands import GymClassCancel, GymClassReschedule, GymClassSchedule, changed_fields
 from trainers.cqrs import SYSTEM, Actor
@@ -91,7 +93,7 @@ def trainer_for_class(trainer_id: UUID | None) -> Trainer:
         if trainer_id is None:
             raise Trainer.DoesNotExist
         return Trainer.objects.select_for_update().get(pk=trainer_id)
-    except (Trainer.DoesNotExist, ValueError) as exc:
+    except (Trainer.DoesNotExist, ValidationError, ValueError) as exc:
         raise errors.InvalidInput(
             {"trainer_id": [errors.UNKNOWN_REFERENCE.format(entity="trainer", key=trainer_id)]}
         ) from exc

@@ -61,16 +61,22 @@ def build_trainer(command: TrainerRegister, *, branch: Branch, slug: str | None 
 
 
 def unique_slug(text: str, taken: set[str] | None = None) -> str:
-    base = slugify(text)[:100] or "trainer"
+    """A free slug for ``text``; ``taken``, when given, must hold every slug in use."""
+    base = slug_base(text)
     candidate, n = base, 1
-    while (taken is not None and candidate in taken) or Trainer.objects.filter(
-        slug=candidate
-    ).exists():
+    while (
+        candidate in taken if taken is not None else Trainer.objects.filter(slug=candidate).exists()
+    ):
         n += 1
         candidate = f"{base}-{n}"
     if taken is not None:
         taken.add(candidate)
     return candidate
+
+
+def slug_base(text: str) -> str:
+    """The slug ``unique_slug`` tries first; then ``base-2``, ``base-3``..."""
+    return slugify(text)[:100] or "trainer"
 
 
 def trainer_update_profile(command: TrainerUpdateProfile, *, actor: Actor = SYSTEM) -> Trainer:

@@ -1,0 +1,1 @@
+"""DRF views of the command API, one module per resource."""

@@ -1,0 +1,95 @@
+"""What every command view shares: parsing, rendering with ETag, documented headers and errors."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import serializers
+from rest_framework.exceptions import NotFound
+from rest_framework.permissions import AllowAny
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from trainers.api.conditional import with_etag
+from trainers.api.serializers import ProblemOutput
+from trainers.cqrs import Actor
+
+IF_MATCH = OpenApiParameter(
+    "If-Match",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    description='The version you last read, as its ETag ("3"). A stale version gets 412 and '
+    "changes nothing. Without it the last write wins.",
+)
+IDEMPOTENCY_KEY = OpenApiParameter(
+    "Idempotency-Key",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    description="Up to 255 characters. A retry with the same key returns the first response "
+    "(with Idempotent-Replayed: true) and changes nothing; reusing a key for another "
+    "request gets 422.",
+)
+
+_PROBLEMS = {
+    400: "Invalid input: malformed JSON, wrong types, unknown fields (per-field `errors`).",
+    401: "No or bad credentials.",
+    403: "Missing model permission, or CSRF failure with session auth.",
+    404: "No such resource.",
+    409: "A business rule forbids the command (transition, overlap, duplicate).",
+    412: "If-Match names a stale version.",
+    413: "The body is larger than the server accepts.",
+    415: "The body is not application/json.",
+    422: "The Idempotency-Key was used for a different request.",
+}
+
+
+def problems(*statuses: int) -> dict[int, OpenApiResponse]:
+    """Documented problem-details responses for ``extend_schema(responses=...)``."""
+    return {s: OpenApiResponse(ProblemOutput, description=_PROBLEMS[s]) for s in statuses}
+
+
+WRITE_PROBLEMS = (400, 401, 403, 413, 415)
+
+
+def parse(
+    serializer_class: type[serializers.Serializer[Any]], request: Request, *, partial: bool = False
+) -> Any:
+    """Validated input as a dict, or a 400 with per-field errors."""
+    serializer = serializer_class(data=request.data, partial=partial)
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data
+
+
+def actor(request: Request) -> Actor:
+    return Actor.of(request.user)
+
+
+def render(
+    output: type[serializers.BaseSerializer[Any]],
+    instance: Any,
+    *,
+    version: int,
+    status: int = 200,
+    location: str | None = None,
+) -> Response:
+    """The new state of what a command changed, its version in the body and as ETag."""
+    response = Response(output(instance).data, status=status)
+    if location is not None:
+        response["Location"] = location
+    return with_etag(response, version)
+
+
+@extend_schema(exclude=True)
+class ApiNotFound(APIView):
+    """Any path under /api/ that names nothing: a JSON 404, whatever the method."""
+
+    authentication_classes: list[Any] = []
+    permission_classes = [AllowAny]
+
+    def http_method_not_allowed(self, request: Any, *args: Any, **kwargs: Any) -> Response:
+        raise NotFound("No such resource.")
+
+    options = http_method_not_allowed

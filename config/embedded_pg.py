@@ -11,6 +11,9 @@ from __future__ import annotations
 
 import contextlib
 import json
+import signal
+import sys
+import threading
 import warnings
 from pathlib import Path
 from typing import Any
@@ -55,6 +58,7 @@ def start(data_dir: Path) -> dict[str, Any]:
     with PostgresServer._lock:
         _forget_dead_processes(pgdata)
     server = pgserver.get_server(pgdata, cleanup_mode="stop")
+    _exit_cleanly_on_sigterm()
     info = server.get_postmaster_info()
     settings = {
         "HOST": str(info.socket_dir),
@@ -65,6 +69,20 @@ def start(data_dir: Path) -> dict[str, Any]:
     }
     _ensure_database(settings)
     return settings
+
+
+def _exit_cleanly_on_sigterm() -> None:
+    """Turn SIGTERM into a normal exit, so pgserver's exit hook detaches (and maybe stops).
+
+    SIGTERM's default action ends a process without running exit hooks. uvicorn
+    installs its own handler while serving and, once it has shut down, restores
+    the previous one and raises the signal again: with this handler in place,
+    ``make run`` stopped by SIGTERM stops the embedded server as well.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        return
+    if signal.getsignal(signal.SIGTERM) in (signal.SIG_DFL, None):
+        signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
 
 
 def _ensure_database(settings: dict[str, Any]) -> None:

@@ -120,6 +120,11 @@ class Attached:
         self._send("exit")
         assert self.process.wait(timeout=STEP_TIMEOUT) == 0, self.stderr()
 
+    def terminate(self) -> None:
+        """SIGTERM, as a service manager or ``kill`` sends it."""
+        self.process.send_signal(signal.SIGTERM)
+        self.process.wait(timeout=STEP_TIMEOUT)
+
     def kill(self) -> None:
         """SIGKILL: no exit hook runs, the PID stays registered."""
         self.process.send_signal(signal.SIGKILL)
@@ -277,6 +282,19 @@ def test_a_process_killed_with_sigkill_does_not_keep_the_server_alive(
 
     survivor.exit()
     assert wait_until_stopped(pgdata, server), "a dead PID kept the server alive"
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(180)
+def test_sigterm_detaches_and_the_last_process_stops_the_server(
+    data_dir: Path, attach: Any
+) -> None:
+    pgdata = (data_dir / "pg").resolve()
+    process = attach()
+    server = process.first["postmaster_pid"]
+    process.terminate()
+    assert registered_pids(pgdata) == [], "SIGTERM skipped the exit hook"
+    assert wait_until_stopped(pgdata, server), "SIGTERM left the server running"
 
 
 def dead_pid() -> int:

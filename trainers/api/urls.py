@@ -35,5 +35,7 @@ urlpatterns = [
     path("specialties/", catalog.SpecialtyCreateApi.as_view(), name="api-specialties"),
     path("specialties/<slug:slug>/", catalog.SpecialtyDetailApi.as_view()),
     # Anything else under /api/ is a JSON 404, also with DEBUG on and without a trailing slash.
-    re_path(r"^.*$", ApiNotFound.as_view()),
+    # [\s\S], not ".": a path with a newline (%0A) must not slip past into an HTML 404 page
+    # (and a (?s) flag would make every reverse() fail).
+    re_path(r"^[\s\S]*$", ApiNotFound.as_view()),
 ]

@@ -3,12 +3,14 @@ from django.contrib import admin
 from django.urls import include, path
 
 from config import health
+from trainers.ops.api import api as ops_api
 
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
     path("admin/", admin.site.urls),
     path("api/", include("trainers.api.urls")),
+    path("ops/", ops_api.urls),
 ]
 
 # JSON problem details under /api/, Django's pages elsewhere (used when DEBUG is off).

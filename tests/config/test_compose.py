@@ -29,7 +29,8 @@ DOCKERFILE = ROOT / "Dockerfile"
 DOCKERIGNORE = ROOT / ".dockerignore"
 
 SECRET_NAME = re.compile(r"SECRET|PASSWORD|PASSWD|TOKEN|_KEY$", re.IGNORECASE)
-INTERPOLATION = re.compile(r"^\$\{[A-Z_][A-Z0-9_]*(:?\?[^}]*)?\}$")
+# ${NAME}, ${NAME:?message} or ${NAME:-} (empty when unset): never a written-down default.
+INTERPOLATION = re.compile(r"^\$\{[A-Z_][A-Z0-9_]*(:?\?[^}]*|:-)?\}$")
 
 
 # --- docker-compose.yml ------------------------------------------------------------------
@@ -113,8 +114,12 @@ def walk_strings(node: Any, path: str = "") -> Iterator[tuple[str, str]]:
         yield path, node
 
 
-def test_the_three_services(services: dict[str, dict[str, Any]]) -> None:
-    assert set(services) == {"db", "migrate", "app"}
+def test_the_three_services_and_the_replica_profile(services: dict[str, dict[str, Any]]) -> None:
+    default = {name for name, service in services.items() if not service.get("profiles")}
+    assert default == {"db", "migrate", "app"}
+    assert {name for name in services if name not in default} == {"replica", "reader"}
+    for name in ("replica", "reader"):
+        assert services[name]["profiles"] == ["replica"]
 
 
 def test_db_is_postgresql_with_a_healthcheck_and_a_named_volume(
@@ -257,6 +262,63 @@ def test_the_app_environment_makes_production_settings_that_load(
     assert debug is False
     assert (host, name) == ("db", "trainers")
     assert allowed_hosts
+
+
+# --- the "replica" profile -----------------------------------------------------------------
+
+
+def test_replica_is_a_streaming_hot_standby_cloned_from_db(
+    compose: dict[str, Any], services: dict[str, dict[str, Any]]
+) -> None:
+    replica, db = services["replica"], services["db"]
+    assert replica["image"] == db["image"], "a standby runs the primary's major version"
+    assert replica["user"] == "postgres"
+    script = interpolate(replica["entrypoint"][2], {"POSTGRES_PASSWORD": "pw"})
+    assert replica["entrypoint"][:2] == ["sh", "-c"]
+    basebackup = next(line for line in script.splitlines() if "pg_basebackup" in line).split()
+    assert basebackup[basebackup.index("-h") + 1] == "db"
+    assert {"-R", "-X", "stream"} <= set(basebackup)
+    assert basebackup[basebackup.index("-D") + 1] == '"$PGDATA"'
+    assert 'if [ ! -s "$PGDATA/PG_VERSION" ]' in script, "cloned once, then reused"
+    assert script.splitlines()[-1].strip().startswith("exec postgres")
+    volume, _, target = replica["volumes"][0].partition(":")
+    assert volume in compose["volumes"] and volume != db["volumes"][0].partition(":")[0]
+    assert target == "/var/lib/postgresql/data"
+    assert replica["depends_on"] == {"db": {"condition": "service_healthy"}}
+    assert "pg_is_in_recovery()" in replica["healthcheck"]["test"][1]
+    assert "ports" not in replica
+
+
+def test_db_accepts_replication_connections(services: dict[str, dict[str, Any]]) -> None:
+    mounts = [m for m in services["db"]["volumes"] if "docker-entrypoint-initdb.d" in m]
+    assert len(mounts) == 1
+    source = ROOT / mounts[0].split(":")[0]
+    assert "host replication all all scram-sha-256" in source.read_text()
+
+
+def test_reader_is_the_app_reading_from_the_replica(services: dict[str, dict[str, Any]]) -> None:
+    reader, app = services["reader"], services["app"]
+    assert (reader["image"], reader["build"]) == (app["image"], app["build"])
+    env = {"SECRET_KEY": "k" * 64, "POSTGRES_PASSWORD": "0123abcd"}
+    reader_env = resolved_environment(reader, env)
+    app_env = resolved_environment(app, env)
+    assert reader_env["READ_DATABASE_URL"] == "postgres://trainers:0123abcd@replica:5432/trainers"
+    assert app_env["READ_DATABASE_URL"] == "", "the app itself reads the primary"
+    assert reader_env["DATABASE_URL"] == app_env["DATABASE_URL"], "commands go to the primary"
+    assert reader["depends_on"] == {
+        "replica": {"condition": "service_healthy"},
+        "migrate": {"condition": "service_completed_successfully"},
+    }
+    published = str(reader["ports"][0]).rpartition(":")[0]
+    assert interpolate(published, {}) == "8001"
+
+
+def test_workers_share_their_metrics_through_a_fresh_folder(
+    services: dict[str, dict[str, Any]],
+) -> None:
+    for name in ("app", "reader"):
+        folder = services[name]["environment"]["PROMETHEUS_MULTIPROC_DIR"]
+        assert folder in services[name]["tmpfs"], "emptied at every start"
 
 
 # --- Dockerfile --------------------------------------------------------------------------

@@ -1,0 +1,194 @@
+"""Prometheus metrics, served at ``/metrics`` in the text format.
+
+Per route template (never the raw path, which would grow without bound):
+``http_requests_total`` and ``http_request_duration_seconds``. At scrape time:
+the query side's pool (``psycopg_pool`` stats), the open change-feed streams,
+and how far the read side lags behind the primary when it reads a replica.
+
+Each worker process has its own counters. With ``PROMETHEUS_MULTIPROC_DIR`` set
+(an empty folder, emptied at every start), counters and histograms of every
+worker of the machine are summed on each scrape; the pool, stream and lag
+gauges are those of the worker that answers. Set ``METRICS_TOKEN`` to require
+``Authorization: Bearer <token>``.
+"""
+
+from __future__ import annotations
+
+import hmac
+import logging
+import os
+import time
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import psycopg
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    CollectorRegistry,
+    Counter,
+    Histogram,
+    generate_latest,
+)
+from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.registry import Collector
+from starlette.types import Receive, Scope, Send
+
+logger = logging.getLogger(__name__)
+
+PATH = "/metrics"
+MULTIPROCESS = bool(os.environ.get("PROMETHEUS_MULTIPROC_DIR"))
+
+REQUESTS = Counter(
+    "http_requests_total",
+    "HTTP requests answered, by route template.",
+    ["method", "route", "status"],
+)
+DURATION = Histogram(
+    "http_request_duration_seconds",
+    "Time to answer an HTTP request (streams excluded), by route template.",
+    ["method", "route"],
+    buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
+)
+
+# Primary: the WAL written so far. Replica: how much of it is replayed, and when
+# the last replayed transaction committed (0 s when nothing is waiting to replay).
+PRIMARY_LSN = "SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), '0/0')::bigint"
+REPLICA_STATE = """
+SELECT pg_is_in_recovery(),
+       pg_wal_lsn_diff(pg_last_wal_replay_lsn(), '0/0')::bigint,
+       CASE WHEN pg_last_wal_receive_lsn() IS NOT DISTINCT FROM pg_last_wal_replay_lsn() THEN 0
+            ELSE extract(epoch FROM now() - pg_last_xact_replay_timestamp()) END,
+       (SELECT coalesce(max(id), 0) FROM read.change)
+"""
+
+
+class Record:
+    """Counts one answered request; label children are cached (a dict hit per request)."""
+
+    def __init__(self) -> None:
+        self._requests: dict[tuple[str, str, int], Any] = {}
+        self._durations: dict[tuple[str, str], Any] = {}
+
+    def __call__(self, method: str, route: str, status: int, seconds: float | None) -> None:
+        key = (method, route, status)
+        counter = self._requests.get(key)
+        if counter is None:
+            counter = self._requests[key] = REQUESTS.labels(method, route, str(status))
+        counter.inc()
+        if seconds is not None:
+            histogram = self._durations.get(key[:2])
+            if histogram is None:
+                histogram = self._durations[key[:2]] = DURATION.labels(method, route)
+            histogram.observe(seconds)
+
+
+record = Record()
+
+
+class ScrapeTimeCollector(Collector):
+    """Gauges read when scraped: values another object already holds."""
+
+    def __init__(self, samples: Callable[[], dict[str, tuple[str, float]]]) -> None:
+        self.samples = samples
+
+    def collect(self) -> Iterator[GaugeMetricFamily]:
+        pid = str(os.getpid())
+        for name, (help_text, value) in self.samples().items():
+            gauge = GaugeMetricFamily(name, help_text, labels=["pid"])
+            gauge.add_metric([pid], value)
+            yield gauge
+
+
+class MetricsEndpoint:
+    """``/metrics``: pure ASGI, reads the query app's pool and feed from its state."""
+
+    def __init__(self, query_app: Any, write_dsn: Callable[[], str]) -> None:
+        self.query_app = query_app
+        self.write_dsn = write_dsn
+        self.token = os.environ.get("METRICS_TOKEN", "")
+        self._gauges: dict[str, tuple[str, float]] = {}
+        self.registry = CollectorRegistry(auto_describe=False)
+        if MULTIPROCESS:
+            from prometheus_client import multiprocess
+
+            multiprocess.MultiProcessCollector(self.registry)
+        else:
+            self.registry.register(REQUESTS)
+            self.registry.register(DURATION)
+        self.registry.register(ScrapeTimeCollector(lambda: self._gauges))
+
+    def authorized(self, scope: Scope) -> bool:
+        if not self.token:
+            return True
+        for name, value in scope["headers"]:
+            if name == b"authorization":
+                return hmac.compare_digest(value, f"Bearer {self.token}".encode())
+        return False
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if not self.authorized(scope):
+            await _respond(send, 401, b"unauthorized\n", [(b"www-authenticate", b"Bearer")])
+            return
+        self._gauges = await self.gauges()
+        body = generate_latest(self.registry)
+        await _respond(send, 200, body, [(b"content-type", CONTENT_TYPE_LATEST.encode())])
+
+    async def gauges(self) -> dict[str, tuple[str, float]]:
+        state = getattr(self.query_app, "state", None)
+        found: dict[str, tuple[str, float]] = {}
+        pool = getattr(state, "pool", None)
+        if pool is not None:
+            for key, value in pool.get_stats().items():
+                found[f"readapi_pool_{key}"] = (f"psycopg_pool statistic {key}.", float(value))
+        notifier = getattr(state, "notifier", None)
+        if notifier is not None:
+            found["readapi_feed_streams"] = ("Open change-feed streams.", notifier.streams)
+            found["readapi_feed_listening"] = (
+                "1 while the change-feed listener is connected.",
+                float(notifier.listening.is_set()),
+            )
+        if pool is not None:
+            try:
+                found.update(await self.lag(pool))
+            except Exception as exc:  # a scrape must not fail for want of the lag
+                logger.warning("metrics: read-model lag unavailable: %s", exc)
+        return found
+
+    async def lag(self, pool: Any) -> dict[str, tuple[str, float]]:
+        started = time.monotonic()
+        async with pool.connection(timeout=2) as conn:
+            row = await (await conn.execute(REPLICA_STATE)).fetchone()
+        in_recovery, replayed, seconds, newest_change = row
+        found: dict[str, tuple[str, float]] = {
+            "read_model_newest_change_id": (
+                "Newest change-feed id the query side can read.",
+                float(newest_change),
+            ),
+            "read_model_replay_lag_seconds": (
+                "Seconds the query side's replica is behind (0: primary, or caught up).",
+                float(seconds or 0) if in_recovery else 0.0,
+            ),
+        }
+        lag_bytes = 0.0
+        if in_recovery:
+            async with await psycopg.AsyncConnection.connect(
+                self.write_dsn(), autocommit=True, connect_timeout=2
+            ) as primary:
+                written = await (await primary.execute(PRIMARY_LSN)).fetchone()
+            lag_bytes = float(max(int(written[0]) - int(replayed), 0)) if written else 0.0
+        found["read_model_replay_lag_bytes"] = (
+            "WAL bytes written on the primary and not yet replayed by the query side's replica.",
+            lag_bytes,
+        )
+        found["read_model_lag_probe_seconds"] = (
+            "Time the lag probe took.",
+            time.monotonic() - started,
+        )
+        return found
+
+
+async def _respond(
+    send: Send, status: int, body: bytes, headers: list[tuple[bytes, bytes]]
+) -> None:
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": body})

@@ -1,0 +1,155 @@
+"""The change feed: one LISTEN connection per process, fanned out to every open stream.
+
+A notification only wakes the streams; each then reads what it has not sent yet
+from ``read.change`` (ids in commit order, so "everything after N" misses nothing).
+Streams hold no queue and no connection while idle: a slow client costs one
+coroutine and the batch it is being sent.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import time
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
+
+import psycopg
+from psycopg_pool import AsyncConnectionPool
+
+from readapi.json import dumps
+
+logger = logging.getLogger(__name__)
+
+CHANNEL = "read_change"
+NEWEST = "SELECT coalesce(max(id), 0) FROM read.change"
+AFTER = (
+    "SELECT id, trainer_id::text, version, kind FROM read.change WHERE id > %s ORDER BY id LIMIT %s"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class FeedSettings:
+    keepalive: float = float(os.environ.get("FEED_KEEPALIVE_SECONDS", "15"))
+    batch: int = int(os.environ.get("FEED_BATCH", "500"))
+    max_streams: int = int(os.environ.get("FEED_MAX_STREAMS", "1000"))
+    # Client reconnection delay sent in the stream (``retry:``), in milliseconds.
+    retry_ms: int = int(os.environ.get("FEED_RETRY_MS", "2000"))
+
+
+class ChangeNotifier:
+    """Listens on the write database and wakes the streams of this process."""
+
+    def __init__(self, dsn: str | Callable[[], str]) -> None:
+        self._dsn = dsn
+        self.newest = 0
+        self.streams = 0
+        self.listening = asyncio.Event()
+        self._wake = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+        self._subscribers: list[Callable[[], None]] = []
+
+    def subscribe(self, callback: Callable[[], None]) -> None:
+        """Call ``callback`` on every announcement: a commit elsewhere, or a reconnection."""
+        self._subscribers.append(callback)
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self._listen(), name="change-feed-listener")
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+
+    async def wait(self, known: int, within: float) -> None:
+        """Return once a change newer than ``known`` is announced, on a reconnect, or at timeout."""
+        if self.newest > known:
+            return
+        wake = self._wake
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(within):
+                await wake.wait()
+
+    def announce(self, newest: int) -> None:
+        self.newest = max(self.newest, newest)
+        wake, self._wake = self._wake, asyncio.Event()
+        wake.set()
+        for callback in self._subscribers:
+            callback()
+
+    async def _listen(self) -> None:
+        delay = 0.2
+        while True:
+            try:
+                conninfo = self._dsn() if callable(self._dsn) else self._dsn
+                conn = await psycopg.AsyncConnection.connect(conninfo, autocommit=True)
+                async with conn:
+                    await conn.execute(f"LISTEN {CHANNEL}")
+                    self.listening.set()
+                    delay = 0.2
+                    # Changes committed while not listening were not announced: wake everyone.
+                    self.announce(0)
+                    async for notify in conn.notifies():
+                        with contextlib.suppress(ValueError):
+                            self.announce(int(notify.payload))
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # any failure: log, back off, listen again
+                logger.warning("change feed: listener lost (%s); retrying in %.1fs", exc, delay)
+            self.listening.clear()
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 10.0)
+
+
+async def newest_change(pool: AsyncConnectionPool) -> int:
+    async with pool.connection() as conn:
+        row = await (await conn.execute(NEWEST)).fetchone()
+    return int(row[0]) if row else 0
+
+
+def event(change_id: int, trainer_id: str, version: int, kind: str) -> bytes:
+    data = dumps({"trainer_id": trainer_id, "version": version, "kind": kind})
+    return b"id: %d\ndata: %s\n\n" % (change_id, data)
+
+
+async def change_stream(
+    pool: AsyncConnectionPool,
+    notifier: ChangeNotifier,
+    after: int,
+    settings: FeedSettings,
+) -> AsyncIterator[bytes]:
+    """Every change after ``after``, then each new one as it commits, forever."""
+    notifier.streams += 1
+    try:
+        # `ready` carries the position, so a client that reconnects before any change resumes here.
+        yield b"retry: %d\nevent: ready\nid: %d\ndata: {}\n\n" % (settings.retry_ms, after)
+        last_write = time.monotonic()
+        backoff = 0.05
+        while True:
+            known = notifier.newest
+            async with pool.connection() as conn:
+                cursor = await conn.execute(AFTER, (after, settings.batch))
+                rows = await cursor.fetchall()
+            if rows:
+                yield b"".join(event(*row) for row in rows)
+                after = rows[-1][0]
+                last_write = time.monotonic()
+                backoff = 0.05
+                if len(rows) == settings.batch:
+                    continue
+            if known > after:
+                # Announced but not visible here yet (a replica still replaying): look again soon.
+                timeout = backoff
+                backoff = min(backoff * 2, settings.keepalive)
+            else:
+                timeout = settings.keepalive - (time.monotonic() - last_write)
+            if timeout > 0:
+                await notifier.wait(max(known, after), timeout)
+            if time.monotonic() - last_write >= settings.keepalive:
+                yield b": keep-alive\n\n"
+                last_write = time.monotonic()
+    finally:
+        notifier.streams -= 1

@@ -1,0 +1,72 @@
+"""``/query/changes``: public trainer changes as server-sent events."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Header, Query, Request
+from starlette.responses import Response, StreamingResponse
+
+from readapi.deps import Pool
+from readapi.errors import problem_response
+from readapi.feed import ChangeNotifier, FeedSettings, change_stream, newest_change
+from readapi.routes.params import problem
+
+router = APIRouter(prefix="/query", tags=["changes"])
+MAX_ID = 10**18 - 1
+AFTER_HELP = (
+    "Start after this change id, for clients that cannot send `Last-Event-ID`; "
+    "0: from the first change."
+)
+
+EVENT_STREAM: dict[int | str, dict[str, Any]] = {
+    200: {
+        "content": {
+            "text/event-stream": {
+                "example": 'id: 42\ndata: {"trainer_id": "…", "version": 3, "kind": "upsert"}\n\n'
+            }
+        },
+        "description": "A never-ending stream of changes.",
+    },
+    422: problem("A malformed `Last-Event-ID` or `after` (problem details)."),
+    503: problem("Too many streams, or the database is unavailable (problem details)."),
+}
+
+
+@router.get("/changes", response_class=StreamingResponse, responses=EVENT_STREAM)
+async def read_changes(
+    request: Request,
+    pool: Pool,
+    after: Annotated[
+        int | None,
+        Query(ge=0, le=MAX_ID, description=AFTER_HELP),
+    ] = None,
+    last_event_id: Annotated[str | None, Header(alias="Last-Event-ID")] = None,
+) -> Response:
+    """Public trainer changes as server-sent events: `upsert` or `delete`, in commit order.
+
+    Resume with `Last-Event-ID` (browsers send it on reconnect) or `?after=`;
+    without either the stream starts at the newest change.
+    """
+    notifier: ChangeNotifier = request.app.state.notifier
+    settings: FeedSettings = request.app.state.feed_settings
+    if last_event_id is not None:
+        value = last_event_id.strip()
+        if not (value.isascii() and value.isdigit() and len(value) <= 18):
+            return problem_response(
+                422,
+                "The request parameters are invalid.",
+                errors=[{"field": "Last-Event-ID", "message": "Expected a change id."}],
+            )
+        after = int(value)
+    if notifier.streams >= settings.max_streams:
+        return problem_response(
+            503, "Too many change streams are open; retry shortly.", headers={"Retry-After": "5"}
+        )
+    if after is None:
+        after = await newest_change(pool)
+    return StreamingResponse(
+        change_stream(pool, notifier, after, settings),
+        media_type="text/event-stream",
+        headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
+    )

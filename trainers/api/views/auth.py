@@ -35,7 +35,7 @@ class AuthTokenApi(APIView):
 
     @extend_schema(
         request=InputSerializer,
-        responses={200: TokenOutput, **problems(400, 415)},
+        responses={200: TokenOutput, **problems(400, 413, 415, 429)},
         auth=[],
     )
     def post(self, request: Request) -> Response:

@@ -13,6 +13,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from config.problems import CONTENT_TYPE
 from trainers.api.conditional import with_etag
 from trainers.api.serializers import ProblemOutput
 from trainers.cqrs import Actor
@@ -43,12 +44,20 @@ _PROBLEMS = {
     413: "The body is larger than the server accepts.",
     415: "The body is not application/json.",
     422: "The Idempotency-Key was used for a different request.",
+    429: "Too many requests from this client; retry after `Retry-After` seconds.",
+    503: "The database is unavailable; retry after `Retry-After` seconds.",
 }
 
 
-def problems(*statuses: int) -> dict[int, OpenApiResponse]:
-    """Documented problem-details responses for ``extend_schema(responses=...)``."""
-    return {s: OpenApiResponse(ProblemOutput, description=_PROBLEMS[s]) for s in statuses}
+def problems(*statuses: int) -> dict[Any, OpenApiResponse]:
+    """Documented problem-details responses for ``extend_schema(responses=...)``.
+
+    Keyed by (status, media type): they are served as ``application/problem+json``.
+    """
+    return {
+        (s, CONTENT_TYPE): OpenApiResponse(ProblemOutput, description=_PROBLEMS[s])
+        for s in statuses
+    }
 
 
 WRITE_PROBLEMS = (400, 401, 403, 413, 415)

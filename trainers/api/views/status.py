@@ -29,7 +29,7 @@ class TrainerStatusApi(APIView):
 
     @extend_schema(
         request=None,
-        responses={200: TrainerOutput, **problems(401, 403, 404, 409, 412, 422)},
+        responses={200: TrainerOutput, **problems(400, 401, 403, 404, 409, 412, 422)},
         parameters=[IF_MATCH, IDEMPOTENCY_KEY],
     )
     @idempotent

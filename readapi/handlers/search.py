@@ -23,6 +23,11 @@ FILTERS = {
     "position": 't."position" = %(position)s',
     "weekday": "t.weekdays @> ARRAY[%(weekday)s::smallint]",
 }
+# The same filters once the slugs are resolved: values the planner can estimate.
+BY_ID = {
+    "branch": "t.branch_id = %(branch_id)s",
+    "specialties": "t.specialty_ids @> %(specialty_ids)s::bigint[]",
+}
 TSQ = "to_tsquery('simple', %(tsq)s)"
 MATCH = {True: f"(t.search @@ {TSQ} OR %(words)s <%% t.names)", False: f"t.search @@ {TSQ}"}
 RANK = {
@@ -78,9 +83,13 @@ def words(q: str) -> list[str]:
 
 
 def statement(
-    query: TrainerSearch, *, trigram: bool
+    query: TrainerSearch, *, trigram: bool, ids: tuple[int | None, list[int]] | None = None
 ) -> tuple[str, dict[str, Any], cursor.Order, str]:
-    """The SQL text, its parameters, the sort order and the cursor fingerprint of a search."""
+    """The SQL text, its parameters, the sort order and the cursor fingerprint of a search.
+
+    ``ids``: the branch and specialty ids when the caller already resolved the slugs
+    (and checked they exist); otherwise the statement resolves and checks them.
+    """
     params: dict[str, Any] = {
         "limit": query.limit,
         "branch": query.branch,
@@ -91,6 +100,10 @@ def statement(
     }
     where = [FILTERS[name] for name in FILTERS if params[name]]
     checks = [CHECKS[name] for name in CHECKS if params[name]] or ["NULL"]
+    if ids is not None:
+        params.update(branch_id=ids[0], specialty_ids=ids[1])
+        where = [BY_ID.get(name, FILTERS[name]) for name in FILTERS if params[name]]
+        checks = ["NULL"]
     found = words(query.q) if query.q is not None else []
     order: cursor.Order = "rank" if found else "name"
     fp = cursor.fingerprint(*(params[name] for name in FILTERS), found)

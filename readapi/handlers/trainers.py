@@ -6,6 +6,7 @@ from psycopg_pool import AsyncConnectionPool
 
 from readapi import cursor
 from readapi.handlers import search
+from readapi.handlers.slugs import SlugIds
 from readapi.json import dumps
 from readapi.queries import Document, InvalidQuery, TrainerGet, TrainerSearch
 
@@ -26,20 +27,26 @@ SELECT t.item || t.profile || jsonb_build_object(
 class TrainerSearchHandler:
     """A page of public trainers: filtered, by name or by search rank, keyset-paginated."""
 
-    def __init__(self, pool: AsyncConnectionPool, *, trigram: bool) -> None:
+    def __init__(
+        self, pool: AsyncConnectionPool, *, trigram: bool, slugs: SlugIds | None = None
+    ) -> None:
         self.pool = pool
         self.trigram = trigram
+        self.slugs = slugs
 
     async def handle(self, query: TrainerSearch) -> Document:
-        sql, params, order, fp = search.statement(query, trigram=self.trigram)
+        ids = None
+        if self.slugs is not None and (query.branch or query.specialties):
+            ids = await self.slugs.resolve(self.pool, query)
+        sql, params, order, fp = search.statement(query, trigram=self.trigram, ids=ids)
         async with self.pool.connection() as conn:
             cur = await conn.execute(sql, params)
             row = await cur.fetchone()
         assert row is not None
         items, more, last_key, last_id, etag, *known = row
-        if query.branch and known[0] == 0:
+        if ids is None and query.branch and known[0] == 0:
             raise InvalidQuery("branch", f"Unknown branch {query.branch!r}.")
-        if query.specialties and known[-1] != len(set(query.specialties)):
+        if ids is None and query.specialties and known[-1] != len(set(query.specialties)):
             raise InvalidQuery("specialty", "Unknown specialty in " + ", ".join(query.specialties))
         next_cursor = None
         if more:

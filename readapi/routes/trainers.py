@@ -11,7 +11,7 @@ from starlette.responses import Response
 from readapi import deps, schemas
 from readapi.http import conditional
 from readapi.queries import TrainerGet, TrainerSearch
-from readapi.routes.params import RESPONSES, BranchParam, Slug, WeekdayParam
+from readapi.routes.params import RESPONSES, BranchParam, Slug, WeekdayParam, problem
 from readapi.vocab import MAX_SPECIALTIES, Q_MAX_LENGTH, Position, Shift
 
 router = APIRouter(prefix="/query/trainers", tags=["trainers"])
@@ -63,7 +63,7 @@ async def read_trainers(
 @router.get(
     "/{trainer_id}",
     response_model=schemas.TrainerProfile,
-    responses=RESPONSES | {404: {"model": schemas.Problem, "description": NOT_FOUND}},
+    responses=RESPONSES | {404: problem(NOT_FOUND)},
 )
 async def read_trainer(request: Request, trainer_id: str, handler: deps.GetHandler) -> Response:
     """One public trainer's full profile: specialties, valid certifications, weekly classes."""

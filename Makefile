@@ -9,10 +9,10 @@ DEMO_TRAINERS ?= 200
 PYTEST_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test lint format typecheck bench migrate seed clean
+.PHONY: help install run test lint format bench bench-scale bench-1m migrate seed clean
 
 help: ## List the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is required")'
@@ -44,8 +44,8 @@ run: migrate seed ## Install, migrate, seed demo data on first run, serve on HOS
 	@echo ""
 	exec $(BIN)/uvicorn config.asgi:application --host $(HOST) --port $(PORT) --no-access-log --lifespan on
 
-test: install ## Run the whole test suite against a real PostgreSQL
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+test: install ## Run the whole test suite against a real PostgreSQL (in parallel; PYTEST_ARGS adds options)
+	$(BIN)/python -m pytest -n auto $(PYTEST_ARGS)
 
 lint: install ## ruff (lint + format check) and mypy
 	$(BIN)/ruff check .
@@ -58,3 +58,13 @@ format: install ## Apply ruff's fixes and formatting
 
 clean: ## Remove the venv and the local data folder (the embedded database)
 	rm -rf $(VENV) .data
+
+bench: install ## Benchmark against the baselines (needs wrk; BENCH_TRAINERS=100000, BENCH_DURATION=10)
+	$(BIN)/python bench/run.py
+
+BENCH_SCALE ?= 10000 100000
+bench-scale: install ## List and detail p50 at 10k and 100k trainers (BENCH_SCALE sets the sizes)
+	$(BIN)/python bench/run.py --scale $(BENCH_SCALE)
+
+bench-1m: install ## The scale curve up to 1M trainers (seeding 1M takes a long while; run it apart)
+	$(BIN)/python bench/run.py --scale 10000 100000 1000000

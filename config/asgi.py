@@ -14,22 +14,42 @@ from django.core.asgi import get_asgi_application
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 django_app = get_asgi_application()
 
+from django.conf import settings  # noqa: E402
 from starlette.types import Receive, Scope, Send  # noqa: E402  (Django must load first)
 
-from config.dsn import read_dsn  # noqa: E402
+from config import readcache  # noqa: E402
+from config.dsn import read_dsn, write_dsn  # noqa: E402
+from config.observability import metrics  # noqa: E402
+from config.observability.middleware import ObservabilityMiddleware  # noqa: E402
 from readapi.app import create_app  # noqa: E402
 
-query_app = create_app(dsn=read_dsn)
+# Commits made by this process invalidate the read side's response cache at once.
+readcache.install()
+query_app = create_app(dsn=read_dsn, listen_dsn=write_dsn, replica=bool(settings.READ_DATABASE_URL))
+
+metrics_endpoint = metrics.MetricsEndpoint(query_app, write_dsn)
 
 QUERY_PREFIX = "/query"
+CEILING_PATH = "/bench/ceiling"
+BENCH_BASELINES: bool = settings.BENCH_BASELINES
+if BENCH_BASELINES:
+    from bench.baseline import ceiling
 
 
-async def application(scope: Scope, receive: Receive, send: Send) -> None:
+async def dispatch(scope: Scope, receive: Receive, send: Send) -> None:
     if scope["type"] == "lifespan":
         await query_app(scope, receive, send)
         return
     path: str = scope.get("path", "")
     if path == QUERY_PREFIX or path.startswith(QUERY_PREFIX + "/"):
         await query_app(scope, receive, send)
+    elif path == metrics.PATH:
+        await metrics_endpoint(scope, receive, send)
+    elif BENCH_BASELINES and path == CEILING_PATH:
+        await ceiling(scope, receive, send)
     else:
         await django_app(scope, receive, send)  # type: ignore[arg-type]
+
+
+# Request ids, metrics and access logs for every request, Django's and FastAPI's alike.
+application = ObservabilityMiddleware(dispatch, access_log=settings.ACCESS_LOG)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import quote
 
 from django.conf import settings
 from django.db import connections
@@ -32,3 +33,16 @@ def write_dsn() -> str:
 def read_dsn() -> str:
     """``READ_DATABASE_URL`` when set, else the write database (tests: the test database)."""
     return settings.READ_DATABASE_URL or write_dsn()
+
+
+def database_url(settings_dict: dict[str, Any]) -> str:
+    """A ``postgres://`` URL for Django's connection settings (unix sockets included).
+
+    Hands the database a process is using to a child process via ``DATABASE_URL``.
+    """
+    host = quote(settings_dict.get("HOST") or "", safe="")
+    port = f":{settings_dict['PORT']}" if settings_dict.get("PORT") else ""
+    user = quote(settings_dict.get("USER") or "", safe="")
+    password = settings_dict.get("PASSWORD") or ""
+    auth = f"{user}:{quote(password, safe='')}@" if password else f"{user}@" if user else ""
+    return f"postgres://{auth}{host}{port}/{quote(settings_dict['NAME'], safe='')}"

@@ -70,6 +70,12 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # A database outage is a 503 with Retry-After on every page, not a 500.
+    "config.middleware.DatabaseUnavailableMiddleware",
+    # X-Consistency-Token on successful commands: read-your-writes through a replica.
+    "config.consistency.ConsistencyTokenMiddleware",
+    # Names the route template of each request for metrics and logs.
+    "config.observability.middleware.RouteMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -172,12 +178,34 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
+# JSON lines in production, readable text in development; a request id on every line.
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "json" if PRODUCTION else "text").strip().lower()
+if LOG_FORMAT not in {"json", "text"}:
+    raise ImproperlyConfigured("LOG_FORMAT must be 'json' or 'text'")
+# One line per request (method, path, route, status, duration); uvicorn's own is off in the image.
+ACCESS_LOG = env_bool("ACCESS_LOG", PRODUCTION)
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "config.observability.logs.RequestIdFilter"}},
+    "formatters": {
+        "json": {"()": "config.observability.logs.JsonFormatter"},
+        "text": {"()": "config.observability.logs.TextFormatter"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["request_id"],
+            "formatter": LOG_FORMAT,
+        }
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"pgserver": {"level": "WARNING"}},
+    "loggers": {
+        "pgserver": {"level": "WARNING"},
+        # uvicorn's loggers, in the same format.
+        "uvicorn": {"handlers": ["console"], "propagate": False},
+        "uvicorn.access": {"handlers": ["console"], "propagate": False},
+    },
 }
 
 if PRODUCTION:

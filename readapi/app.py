@@ -2,28 +2,61 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
 from readapi import errors
+from readapi.cache import GENERATION, Generation, ResponseCache
+from readapi.consistency import ConsistencyMiddleware
 from readapi.db import make_pool
-from readapi.routes import facets, trainers
+from readapi.feed import ChangeNotifier, FeedSettings
+from readapi.hot import TrainerDetailFastPath
+from readapi.ratelimit import RateLimit, RateLimitMiddleware, trusted_proxies_from_env
+from readapi.routes import changes, facets, trainers
+from readapi.security import SecurityHeadersMiddleware, hsts_seconds_from_env
 
 
-def create_app(dsn: str | Callable[[], str]) -> FastAPI:
-    """Build the query app; ``dsn`` is resolved when the lifespan starts."""
+def create_app(
+    dsn: str | Callable[[], str],
+    *,
+    rate_limit: RateLimit | str | None = "env",
+    hsts_seconds: int | None = None,
+    listen_dsn: str | Callable[[], str] | None = None,
+    replica: bool = False,
+) -> FastAPI:
+    """Build the query app; ``dsn`` is resolved when the lifespan starts.
+
+    ``rate_limit``: a per-client limit, None for none, ``"env"`` to read
+    ``QUERY_RATE_LIMIT`` (readapi/ratelimit.py). ``hsts_seconds``: None reads
+    ``APP_ENV``/``SECURE_HSTS_SECONDS`` (readapi/security.py). ``listen_dsn``: where the
+    change feed LISTENs (the primary: a replica cannot), ``dsn`` when None. ``replica``:
+    honour consistency tokens by waiting for replay (readapi/consistency.py).
+    """
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         pool = make_pool(dsn)
+        # psycopg_pool retries a lost server with doubling delays for 5 minutes by default,
+        # which can leave the pool idle for tens of seconds after the server is back.
+        # Give up sooner: the next request that waits for a connection starts a new attempt.
+        pool.reconnect_timeout = float(os.environ.get("READ_POOL_RECONNECT_TIMEOUT", "5"))
         # wait=False: the app starts even while the database is down, and recovers with it.
         await pool.open(wait=False)
         app.state.pool = pool
+        notifier = ChangeNotifier(listen_dsn or dsn)
+        notifier.start()
+        app.state.notifier = notifier
+        # The response cache lives only while this listener hears other processes' commits.
+        notifier.subscribe(GENERATION.bump)
+        GENERATION.listening = notifier.listening.is_set
         try:
             yield
         finally:
+            GENERATION.listening = Generation.deaf
+            await notifier.stop()
             await pool.close()
 
     app = FastAPI(
@@ -38,4 +71,19 @@ def create_app(dsn: str | Callable[[], str]) -> FastAPI:
     errors.install(app)
     app.include_router(trainers.router)
     app.include_router(facets.router)
+    # Innermost middlewares: a hit or a fast answer still passes the rate limit and the
+    # consistency check, and gets the security headers.
+    app.add_middleware(TrainerDetailFastPath)
+    app.add_middleware(ResponseCache)
+    app.include_router(changes.router)
+    app.state.feed_settings = FeedSettings()
+    app.add_middleware(ConsistencyMiddleware, enabled=replica)
+    limit = RateLimit.from_env() if rate_limit == "env" else rate_limit
+    if isinstance(limit, RateLimit):
+        app.add_middleware(
+            RateLimitMiddleware, limit=limit, trusted_proxies=trusted_proxies_from_env()
+        )
+    # Added last, so outermost: 429s and error pages get the headers too.
+    hsts = hsts_seconds_from_env() if hsts_seconds is None else hsts_seconds
+    app.add_middleware(SecurityHeadersMiddleware, hsts_seconds=hsts)
     return app

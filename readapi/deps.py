@@ -1,4 +1,8 @@
-"""Typed dependencies: each route receives its query handler, built over the app's pool."""
+"""Typed dependencies: each route receives its query handler, built over the app's pool.
+
+All of them are ``async def``: FastAPI runs a plain ``def`` dependency in a worker
+thread, and that hop cost more than the query on the hot routes.
+"""
 
 from __future__ import annotations
 
@@ -8,12 +12,13 @@ from fastapi import Depends, Request
 from psycopg_pool import AsyncConnectionPool
 
 from readapi.handlers.facets import BranchListHandler, SpecialtyListHandler, TimetableHandler
+from readapi.handlers.slugs import SlugIds
 from readapi.handlers.trainers import TrainerGetHandler, TrainerSearchHandler
 
 TRIGRAM_INDEX = "SELECT to_regclass('read.trainer_names_trgm') IS NOT NULL"
 
 
-def get_pool(request: Request) -> AsyncConnectionPool:
+async def get_pool(request: Request) -> AsyncConnectionPool:
     pool: AsyncConnectionPool = request.app.state.pool
     return pool
 
@@ -32,24 +37,27 @@ async def trigram_available(request: Request, pool: Pool) -> bool:
 
 
 async def search_handler(
-    pool: Pool, trigram: Annotated[bool, Depends(trigram_available)]
+    request: Request, pool: Pool, trigram: Annotated[bool, Depends(trigram_available)]
 ) -> TrainerSearchHandler:
-    return TrainerSearchHandler(pool, trigram=trigram)
+    state = request.app.state
+    if getattr(state, "slug_ids", None) is None:
+        state.slug_ids = SlugIds()
+    return TrainerSearchHandler(pool, trigram=trigram, slugs=state.slug_ids)
 
 
-def get_handler(pool: Pool) -> TrainerGetHandler:
+async def get_handler(pool: Pool) -> TrainerGetHandler:
     return TrainerGetHandler(pool)
 
 
-def branches_handler(pool: Pool) -> BranchListHandler:
+async def branches_handler(pool: Pool) -> BranchListHandler:
     return BranchListHandler(pool)
 
 
-def specialties_handler(pool: Pool) -> SpecialtyListHandler:
+async def specialties_handler(pool: Pool) -> SpecialtyListHandler:
     return SpecialtyListHandler(pool)
 
 
-def timetable_handler(pool: Pool) -> TimetableHandler:
+async def timetable_handler(pool: Pool) -> TimetableHandler:
     return TimetableHandler(pool)
 
 

@@ -11,21 +11,12 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
 
 import httpx
 
+from config.dsn import database_url
+
 ROOT = Path(__file__).resolve().parent.parent
-
-
-def database_url(settings_dict: dict[str, Any]) -> str:
-    """A postgres:// URL for Django's connection settings (unix sockets included)."""
-    host = quote(settings_dict.get("HOST") or "", safe="")
-    port = f":{settings_dict['PORT']}" if settings_dict.get("PORT") else ""
-    user = quote(settings_dict.get("USER") or "", safe="")
-    password = settings_dict.get("PASSWORD") or ""
-    auth = f"{user}:{quote(password, safe='')}@" if password else f"{user}@" if user else ""
-    return f"postgres://{auth}{host}{port}/{settings_dict['NAME']}"
 
 
 def free_port() -> int:
@@ -54,8 +45,13 @@ class LiveServer:
 
 
 def start_server(
-    settings_dict: dict[str, Any], *, env: dict[str, str] | None = None, timeout: float = 30.0
+    settings_dict: dict[str, Any],
+    *,
+    env: dict[str, str] | None = None,
+    timeout: float = 30.0,
+    args: tuple[str, ...] = (),
 ) -> LiveServer:
+    """``args``: more uvicorn options, such as ``("--workers", "4")``."""
     port = free_port()
     log = Path(tempfile.gettempdir()) / f"trainers-e2e-{port}.log"
     environment = {
@@ -77,6 +73,7 @@ def start_server(
                 str(port),
                 "--lifespan",
                 "on",
+                *args,
             ],
             cwd=ROOT,
             env=environment,

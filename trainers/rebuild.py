@@ -117,6 +117,10 @@ def read_model_swap_rebuild(
         _swap(connection, snapshot, report, lock_timeout_ms, attempts)
         with connection.cursor() as cursor:
             cursor.execute("SELECT read.shadow_drop_old()")
+            # The feed is written from events; writes that bypassed the handlers recorded
+            # none. Announce whatever public documents the feed has not reported yet, which
+            # also tells every process's response cache (they listen to the feed).
+            cursor.execute("SELECT read.publish_changes(NULL)")
         report.phases_ms["swap"] = _ms_since(phase_started)
     report.seconds = round(time.perf_counter() - started, 3)
     return report

@@ -131,3 +131,19 @@ def test_ids_follow_commit_order_and_each_commit_notifies() -> None:
     pg_conn = connection.connection
     notifies = list(pg_conn.notifies(timeout=1.0, stop_after=1))
     assert notifies and int(notifies[0].payload) == rows[-1][0]
+
+
+def test_a_rebuild_announces_what_writes_without_events_changed() -> None:
+    """A queryset update records no event, so the feed learns of it at the next rebuild."""
+    from trainers.rebuild import read_model_swap_rebuild
+
+    trainer = register(make_branch().slug)
+    start = newest()
+    Trainer.objects.filter(pk=trainer.pk).update(bio="Changed behind the handlers' back.")
+    assert changes_after(start) == []
+
+    read_model_swap_rebuild()
+
+    assert [row[1:] for row in changes_after(start)] == [
+        (str(trainer.pk), trainer.version, "upsert")
+    ]

@@ -145,6 +145,27 @@ def record(
     )
 
 
+def save_new_version(
+    instance: Any,
+    command: object,
+    *,
+    aggregate_type: str,
+    actor: Actor,
+    aggregate_id: object = None,
+    update_fields: list[str] | None = None,
+) -> None:
+    """An accepted change to an aggregate: bump its version, save it, append its event."""
+    instance.version += 1
+    instance.save(update_fields=update_fields)
+    record(
+        command,
+        aggregate_type=aggregate_type,
+        aggregate_id=instance.pk if aggregate_id is None else aggregate_id,
+        version=instance.version,
+        actor=actor,
+    )
+
+
 def to_json(value: Any) -> Any:
     """A command (or any of its values) as JSON-safe data; UNSET fields are left out."""
     if value is None or isinstance(value, str | int | float):

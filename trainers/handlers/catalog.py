@@ -19,6 +19,7 @@ from trainers.handlers._base import (
     command_transaction,
     lock,
     record,
+    save_new_version,
     validate,
 )
 from trainers.models import Branch, Specialty
@@ -51,14 +52,8 @@ def branch_update(command: BranchUpdate, *, actor: Actor = SYSTEM) -> Branch:
             _check_timezone(changes["timezone"])
         apply_changes(branch, changes)
         validate(branch)
-        branch.version += 1
-        branch.save()
-        record(
-            command,
-            aggregate_type="branch",
-            aggregate_id=branch.slug,
-            version=branch.version,
-            actor=actor,
+        save_new_version(
+            branch, command, aggregate_type="branch", aggregate_id=branch.slug, actor=actor
         )
     return branch
 
@@ -86,14 +81,8 @@ def specialty_update(command: SpecialtyUpdate, *, actor: Actor = SYSTEM) -> Spec
         check_version("Specialty", command.slug, specialty.version, command.expected_version)
         apply_changes(specialty, changes)
         validate(specialty)
-        specialty.version += 1
-        specialty.save()
-        record(
-            command,
-            aggregate_type="specialty",
-            aggregate_id=specialty.slug,
-            version=specialty.version,
-            actor=actor,
+        save_new_version(
+            specialty, command, aggregate_type="specialty", aggregate_id=specialty.slug, actor=actor
         )
     return specialty
 

@@ -16,6 +16,7 @@ from trainers.handlers._base import (
     command_transaction,
     lock,
     record,
+    save_new_version,
     validate,
 )
 from trainers.handlers.trainer import branch_by_slug
@@ -54,15 +55,7 @@ def gym_class_reschedule(command: GymClassReschedule, *, actor: Actor = SYSTEM) 
         apply_changes(gym_class, changes)
         validate(gym_class)
         ensure_no_overlap(gym_class)
-        gym_class.version += 1
-        gym_class.save()
-        record(
-            command,
-            aggregate_type=AGGREGATE,
-            aggregate_id=gym_class.pk,
-            version=gym_class.version,
-            actor=actor,
-        )
+        save_new_version(gym_class, command, aggregate_type=AGGREGATE, actor=actor)
     return gym_class
 
 

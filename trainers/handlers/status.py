@@ -5,7 +5,7 @@ from __future__ import annotations
 from trainers import errors
 from trainers.commands import TrainerPublish, TrainerPutOnLeave, TrainerRetire, TrainerUnpublish
 from trainers.cqrs import SYSTEM, Actor
-from trainers.handlers._base import command_transaction, record
+from trainers.handlers._base import command_transaction, save_new_version
 from trainers.handlers.trainer import AGGREGATE, lock_trainer
 from trainers.models import Status, Trainer
 
@@ -38,13 +38,11 @@ def trainer_change_status(command: StatusCommand, *, actor: Actor = SYSTEM) -> T
                 errors.TRANSITION_NOT_ALLOWED.format(current=current, action=verb), field="status"
             )
         trainer.status = target
-        trainer.version += 1
-        trainer.save(update_fields=["status", "version", "updated_at"])
-        record(
+        save_new_version(
+            trainer,
             command,
             aggregate_type=AGGREGATE,
-            aggregate_id=trainer.pk,
-            version=trainer.version,
             actor=actor,
+            update_fields=["status", "version", "updated_at"],
         )
     return trainer

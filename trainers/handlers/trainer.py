@@ -21,6 +21,7 @@ from trainers.handlers._base import (
     command_transaction,
     lock,
     record,
+    save_new_version,
     validate,
 )
 from trainers.models import Branch, Specialty, Trainer
@@ -92,15 +93,7 @@ def trainer_update_profile(command: TrainerUpdateProfile, *, actor: Actor = SYST
             changes["email"] = changes["email"].lower()
         apply_changes(trainer, changes)
         validate(trainer, exclude=["specialties"])
-        trainer.version += 1
-        trainer.save()
-        record(
-            command,
-            aggregate_type=AGGREGATE,
-            aggregate_id=trainer.pk,
-            version=trainer.version,
-            actor=actor,
-        )
+        save_new_version(trainer, command, aggregate_type=AGGREGATE, actor=actor)
     return trainer
 
 
@@ -142,14 +135,12 @@ def trainer_assign_specialty(command: TrainerAssignSpecialty, *, actor: Actor = 
 
 def bump(trainer: Trainer, command: object, actor: Actor) -> None:
     """A change to a part of the trainer aggregate: new version, new event."""
-    trainer.version += 1
-    trainer.save(update_fields=["version", "updated_at"])
-    record(
+    save_new_version(
+        trainer,
         command,
         aggregate_type=AGGREGATE,
-        aggregate_id=trainer.pk,
-        version=trainer.version,
         actor=actor,
+        update_fields=["version", "updated_at"],
     )
 
 

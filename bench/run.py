@@ -208,7 +208,9 @@ def measure(
 ) -> tuple[WrkResult, float]:
     """One scenario's figures and the server's peak RSS while it ran.
 
-    Our routes get an unmeasured warm-up of the same load. Django's routes run one
+    Our routes get an unmeasured warm-up of the same load; the cached ones (``:ours``)
+    first request each of their paths once, so that they measure the cache's steady
+    state while ``:ours_uncached`` measures every request missing it. Django's routes run one
     request at a time in its sync thread, so 32 connections queue behind each other:
     they get a longer run and timeout (so that queued requests still count) and no
     warm-up, and the next scenario starts only once Django's queue is drained.
@@ -219,6 +221,7 @@ def measure(
         server.warm(scenario.sample_path, requests=3, headers=scenario.headers)
     else:
         server.warm(scenario.sample_path, headers=scenario.headers)
+        server.prime(scenario.prime)
         if options.warmup:
             run_wrk(
                 wrk,

@@ -79,6 +79,17 @@ class BenchServer:
             for _ in range(requests):
                 client.get(path)
 
+    def prime(self, paths: list[str], workers: int = 8) -> None:
+        """Request each path once, ``workers`` at a time: the response cache holds them all."""
+        from concurrent.futures import ThreadPoolExecutor
+
+        with (
+            httpx.Client(base_url=self.url, timeout=30) as client,
+            ThreadPoolExecutor(workers) as pool,
+        ):
+            for response in pool.map(client.get, paths):
+                response.raise_for_status()
+
     def drain(self) -> None:
         """Return once requests queued by the last load are done.
 

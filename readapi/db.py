@@ -19,6 +19,9 @@ class JsonBytesLoader(Loader):
 
 async def configure(conn: AsyncConnection) -> None:
     conn.adapters.register_loader("jsonb", JsonBytesLoader)
+    # Many small statements at once: parallel workers would only add process start-ups
+    # and contend for the same cores (a broad search launched 2 and spilled its sort).
+    await conn.execute("SET max_parallel_workers_per_gather = 0")
 
 
 def make_pool(dsn: str | Callable[[], str]) -> AsyncConnectionPool:

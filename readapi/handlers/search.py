@@ -43,15 +43,21 @@ SELECT t.id, t.rev, t.sort_key AS k, t.hired_on, t.item,
  ORDER BY t.sort_key, t.id
  LIMIT %(limit)s + 1"""
 
+# Ranks every match but carries only (id, rank) through the top-N sort; the page's
+# documents are fetched for its rows alone. Sorting whole rows under the window
+# function spilled to disk and cost 5x as much on broad terms (docs/performance.md).
 BY_RANK = """
-SELECT r.id, r.rev, r.rank::text AS k, r.hired_on, r.item,
+SELECT t.id, t.rev, r.rank::text AS k, t.hired_on, t.item,
        row_number() OVER (ORDER BY r.rank DESC, r.id) AS n
-  FROM (SELECT t.id, t.rev, t.hired_on, t.item, ({rank})::real AS rank
-          FROM read.trainer t
-         WHERE {where}) r
- WHERE {after}
- ORDER BY r.rank DESC, r.id
- LIMIT %(limit)s + 1"""
+  FROM (SELECT r.id, r.rank
+          FROM (SELECT t.id, ({rank})::real AS rank
+                  FROM read.trainer t
+                 WHERE {where}) r
+         WHERE {after}
+         ORDER BY r.rank DESC, r.id
+         LIMIT %(limit)s + 1) r
+  JOIN read.trainer t ON t.id = r.id
+ ORDER BY r.rank DESC, r.id"""
 
 PAGE = """
 WITH page AS ({page})

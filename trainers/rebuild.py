@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import json
 import logging
+import queue
+import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -19,6 +21,7 @@ from typing import Any
 
 from django.db import DatabaseError, OperationalError, connections, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
+from psycopg import sql
 
 from trainers.projection import Difference
 
@@ -36,6 +39,12 @@ SWAP_ATTEMPTS = 20
 CATCH_UP_PASSES = 3
 CATCH_UP_ENOUGH = 3
 _RETRYABLE = {"55P03", "40P01"}  # lock_not_available, deadlock_detected
+# Sessions (connections) that build the shadow side by side, from one snapshot: the
+# derivation is CPU work, and one session uses one core. read.trainer, most of the
+# work, is loaded in parts. Inside an enclosing transaction (tests) the build runs in
+# that transaction's own session, whose uncommitted rows no other session can see.
+BUILD_SESSIONS = 2
+TRAINER_PARTS = 4
 
 Progress = Callable[[str], None]
 
@@ -63,7 +72,10 @@ class RebuildReport:
     writers_blocked_ms: float = 0.0
     readers_blocked_ms: float = 0.0
     swap_ms: dict[str, float] = field(default_factory=dict)
+    # Each relation's load from its start to its end; loads run side by side in
+    # ``build_sessions`` sessions, so they may add up to more than the build took.
     phases_ms: dict[str, float] = field(default_factory=dict)
+    build_sessions: int = 1
     seconds: float = 0.0
 
     @property
@@ -155,6 +167,148 @@ def snapshot_transaction(using: str = "default", *, read_only: bool = False) -> 
 
 
 def _build_shadow(
+    connection: BaseDatabaseWrapper, report: RebuildReport, progress: Progress
+) -> str:
+    """Derive every relation into read_shadow from one snapshot; return that snapshot."""
+    if connection.in_atomic_block or BUILD_SESSIONS < 2:
+        # Other sessions could not see what this transaction has not committed.
+        return _build_shadow_in_one_session(connection, report, progress)
+    alias = connection.alias
+    report.build_sessions = BUILD_SESSIONS
+    with transaction.atomic(using=alias), connection.cursor() as cursor:
+        for rel in RELATIONS:
+            cursor.execute("SELECT read.shadow_create(%s)", [rel])
+        cursor.execute("SELECT read.shadow_functions()")
+    # This transaction holds the snapshot while the sessions import it for their loads.
+    with snapshot_transaction(alias) as cursor:
+        cursor.execute(
+            "SELECT pg_current_snapshot()::text, (SELECT max(id) FROM trainers_event),"
+            " pg_export_snapshot()"
+        )
+        snapshot, report.snapshot_event_id, exported = cursor.fetchone()
+        parts = {rel: TRAINER_PARTS if rel == "trainer" else 1 for rel in RELATIONS}
+        # The largest first, so that the sessions finish together.
+        order = sorted(RELATIONS, key=lambda rel: rel != "trainer" and rel != "class")
+        jobs = [
+            (rel, _load_job(rel, part, parts[rel], exported))
+            for rel in order
+            for part in range(parts[rel])
+        ]
+        results = _in_sessions(alias, jobs, progress=lambda rel: progress(f"load read.{rel}"))
+    for rel in RELATIONS:
+        loads = [result for label, result, _ in results if label == rel]
+        report.relations[rel] = {
+            key: sum(load[key] for load in loads) for key in ("rows", "corrected", "removed")
+        }
+        spans = [span for label, _, span in results if label == rel]
+        report.phases_ms[f"load read.{rel}"] = round(
+            (max(end for _, end in spans) - min(start for start, _ in spans)) * 1000, 1
+        )
+    progress("index")
+    phase_started = time.perf_counter()
+    _in_sessions(alias, [(rel, _index_job(rel)) for rel in order])
+    report.phases_ms["index"] = _ms_since(phase_started)
+    return str(snapshot)
+
+
+def _load_job(rel: str, part: int, parts: int, exported: str) -> Callable[[Any], Any]:
+    def job(connection: BaseDatabaseWrapper) -> Any:
+        with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
+            cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+            cursor.execute(
+                sql.SQL("SET TRANSACTION SNAPSHOT {}")
+                .format(sql.Literal(exported))
+                .as_string(connection.connection)
+            )
+            cursor.execute("SELECT read.shadow_load(%s, %s, %s)", [rel, part, parts])
+            return _json(cursor.fetchone()[0])
+
+    return job
+
+
+def _index_job(rel: str) -> Callable[[Any], Any]:
+    def job(connection: BaseDatabaseWrapper) -> Any:
+        with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
+            cursor.execute("SELECT read.shadow_index(%s)", [rel])
+        # Visibility map and hint bits now, not on the first reads after the swap;
+        # the swap's anti-joins then run as index-only scans.
+        with connection.cursor() as cursor:
+            cursor.execute(f'VACUUM read_shadow."{rel}"')
+
+    return job
+
+
+Job = Callable[[Any], Any]
+
+
+def _in_sessions(
+    alias: str, jobs: list[tuple[str, Job]], *, progress: Callable[[str], None] = _silent
+) -> list[tuple[str, Any, tuple[float, float]]]:
+    """Run ``jobs`` (label, function of a connection) in BUILD_SESSIONS threads, each
+    with a connection of its own; call ``progress(label)`` here, in the caller's
+    thread, when a label's first job starts. Returns (label, result, (start, end))
+    per job; raises the first error once every thread has stopped."""
+    pending: queue.SimpleQueue[tuple[str, Job]] = queue.SimpleQueue()
+    for item in jobs:
+        pending.put(item)
+    events: queue.SimpleQueue[tuple[str, Any]] = queue.SimpleQueue()
+
+    def session() -> None:
+        connection = connections[alias]
+        try:
+            while True:
+                try:
+                    label, job = pending.get_nowait()
+                except queue.Empty:
+                    return
+                events.put(("start", label))
+                started = time.perf_counter()
+                result = job(connection)
+                events.put(("done", (label, result, (started, time.perf_counter()))))
+        except BaseException as exc:  # handed to the caller's thread, raised there
+            events.put(("error", exc))
+        finally:
+            connection.close()
+            events.put(("stopped", None))
+
+    threads = [
+        threading.Thread(target=session, name=f"read-model-build-{n}", daemon=True)
+        for n in range(min(BUILD_SESSIONS, len(jobs)))
+    ]
+    for thread in threads:
+        thread.start()
+    results: list[tuple[str, Any, tuple[float, float]]] = []
+    errors: list[BaseException] = []
+    started: set[str] = set()
+    running = len(threads)
+    while running:
+        kind, value = events.get()
+        if kind == "start" and value not in started:
+            started.add(value)
+            try:
+                progress(value)
+            except BaseException as exc:
+                errors.append(exc)
+        elif kind == "done":
+            results.append(value)
+        elif kind == "error":
+            errors.append(value)
+        elif kind == "stopped":
+            running -= 1
+        if errors:  # the sessions stop after the job at hand
+            while True:
+                try:
+                    pending.get_nowait()
+                except queue.Empty:
+                    break
+    for thread in threads:
+        thread.join()
+    if errors:
+        raise errors[0]
+    return results
+
+
+def _build_shadow_in_one_session(
     connection: BaseDatabaseWrapper, report: RebuildReport, progress: Progress
 ) -> str:
     """Derive every relation into read_shadow from one snapshot; return that snapshot."""

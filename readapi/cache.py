@@ -1,4 +1,4 @@
-"""Response bytes of the trainer routes, kept in the process while the read model is unchanged.
+"""Response bytes of the trainer and facet routes, kept while the read model is unchanged.
 
 A hit is served before routing: no validation, no query, no pool. What makes it
 safe for read-your-writes is the *generation*, a counter that every possible
@@ -34,7 +34,9 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from readapi.consistency import HEADER, PARAM
 from readapi.http import CACHE_CONTROL, _matches
 
-CACHED_PREFIX = "/query/trainers"
+# Trainer pages and profiles, and the facet lists. Not the timetable: a class's capacity
+# or time changes without any announcement (no trainer document changes with it).
+CACHED_PREFIXES = ("/query/trainers", "/query/branches", "/query/specialties")
 # Marks a response served from the cache (for tests and for whoever debugs a proxy).
 HIT = (b"x-cache", b"hit")
 # Request headers that ask for the read model itself, never a cached copy.
@@ -108,7 +110,7 @@ class ResponseCache:
         if (
             scope["type"] != "http"
             or scope["method"] != "GET"
-            or not scope["path"].startswith(CACHED_PREFIX)
+            or not scope["path"].startswith(CACHED_PREFIXES)
             or not self.generation.listening()
             or self.seconds <= 0
         ):

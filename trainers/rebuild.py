@@ -133,6 +133,8 @@ def read_model_swap_rebuild(
             # none. Announce whatever public documents the feed has not reported yet, which
             # also tells every process's response cache (they listen to the feed).
             cursor.execute("SELECT read.publish_changes(NULL)")
+            # And the facet lists, which the rebuild may have corrected with no trainer.
+            cursor.execute("SELECT read.announce_facets()")
         report.phases_ms["swap"] = _ms_since(phase_started)
     report.seconds = round(time.perf_counter() - started, 3)
     return report

@@ -147,3 +147,24 @@ def test_a_rebuild_announces_what_writes_without_events_changed() -> None:
     assert [row[1:] for row in changes_after(start)] == [
         (str(trainer.pk), trainer.version, "upsert")
     ]
+
+
+def test_a_rebuild_announces_that_the_facets_may_have_changed() -> None:
+    """A rebuild may correct a branch or specialty row with no trainer changing: every
+    process's cached facet lists must hear of it (payload 0: nothing new in the feed)."""
+    import psycopg
+
+    from config.dsn import conninfo
+    from trainers.rebuild import read_model_swap_rebuild
+
+    branch = make_branch()
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE read.branch SET name = 'Wrong' WHERE id = %s", [branch.pk])
+    with psycopg.connect(conninfo(connection.settings_dict), autocommit=True) as listener:
+        listener.execute("LISTEN read_change")
+        read_model_swap_rebuild()
+        payloads = [n.payload for n in listener.notifies(timeout=5, stop_after=1)]
+    assert payloads == ["0"]
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT name FROM read.branch WHERE id = %s", [branch.pk])
+        assert cursor.fetchone() == (branch.name,)

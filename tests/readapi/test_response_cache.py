@@ -22,8 +22,8 @@ from starlette.types import Message, Receive, Scope, Send
 from readapi.cache import Generation, ResponseCache
 from tests.readapi.conftest import Gym
 from tests.server import LiveServer
-from trainers.commands import TrainerUpdateProfile
-from trainers.handlers import trainer_update_profile
+from trainers.commands import BranchCreate, SpecialtyCreate, TrainerUpdateProfile
+from trainers.handlers import branch_create, specialty_create, trainer_update_profile
 from trainers.models import Trainer
 
 
@@ -94,6 +94,31 @@ def test_a_command_in_another_process_reaches_the_server(
         while http.get(url).json()["bio"] != "Elsewhere.":
             assert time.monotonic() < deadline, "the NOTIFY never invalidated the cache"
             time.sleep(0.05)
+
+
+@pytest.mark.e2e
+def test_facet_changes_in_another_process_reach_the_server(
+    live_server_process: LiveServer, gym: Gym
+) -> None:
+    """A new branch or specialty moves no public trainer, so no trainer document announces
+    it: their projections do (migration 0008)."""
+
+    def wait_for(http: httpx.Client, url: str, slug: str) -> None:
+        deadline = time.monotonic() + 5
+        while slug not in {item["slug"] for item in http.get(url).json()["items"]}:
+            assert time.monotonic() < deadline, f"{url} never showed {slug!r}"
+            time.sleep(0.05)
+
+    with httpx.Client(base_url=live_server_process.url, timeout=10) as http:
+        get_cached(http, "/query/branches")
+        get_cached(http, "/query/specialties")
+        branch_create(BranchCreate(slug="harbour", name="Harbour", city="Porto"))
+        specialty_create(SpecialtyCreate(slug="pilates", name="Pilates"))
+        wait_for(http, "/query/branches", "harbour")
+        wait_for(http, "/query/specialties", "pilates")
+        assert "pilates" in {
+            s["slug"] for s in get_cached(http, "/query/specialties").json()["items"]
+        }
 
 
 class FakeRoute:
@@ -175,6 +200,6 @@ def test_entries_expire_and_other_routes_are_never_cached() -> None:
     time.sleep(0.06)
     run(cache)
     assert route.calls == 2
-    run(cache, "/query/branches")
-    run(cache, "/query/branches")
+    run(cache, "/query/timetable")
+    run(cache, "/query/timetable")
     assert route.calls == 4

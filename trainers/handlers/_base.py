@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import date, time
 from enum import Enum
@@ -14,6 +14,7 @@ from uuid import UUID
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.core.validators import MaxLengthValidator
 from django.db import IntegrityError, models, transaction
+from django.db.models import Q
 
 from trainers import errors
 from trainers.commands import UNSET
@@ -76,8 +77,19 @@ _CONSTRAINT_ERRORS: dict[str, tuple[str, str | None]] = {
 }
 
 
-def validate(instance: models.Model, *, exclude: list[str] | None = None) -> None:
-    """Check fields, choices and constraints (InvalidInput), then uniqueness (RuleViolation)."""
+def validate(
+    instance: models.Model,
+    *,
+    exclude: list[str] | None = None,
+    changed: Iterable[str] | None = None,
+) -> None:
+    """Check fields, choices and constraints (InvalidInput), then uniqueness (RuleViolation).
+
+    ``changed``: of a stored instance, the fields the command set; fields no changed value
+    can affect are not checked again (each constraint and uniqueness check is a query).
+    """
+    if changed is not None:
+        exclude = [*(exclude or ()), *_unaffected(instance, set(changed))]
     problems: dict[str, list[str]] = {}
     try:
         instance.clean_fields(exclude=exclude)
@@ -106,6 +118,21 @@ def validate(instance: models.Model, *, exclude: list[str] | None = None) -> Non
             errors.ALREADY_EXISTS.format(entity=instance._meta.verbose_name, field=field),
             field=field,
         ) from exc
+
+
+def _unaffected(instance: models.Model, changed: set[str]) -> list[str]:
+    """Fields that neither changed nor share a constraint with a field that did."""
+    affected = set(changed)
+    for constraint in instance._meta.constraints:
+        if isinstance(constraint, models.CheckConstraint):
+            fields = Q(constraint.condition).referenced_base_fields
+        elif isinstance(constraint, models.UniqueConstraint) and constraint.fields:
+            fields = set(constraint.fields)
+        else:
+            return []  # a constraint over expressions: check everything
+        if fields & changed:
+            affected |= fields
+    return [f.name for f in instance._meta.concrete_fields if f.name not in affected]
 
 
 def long_texts(instance: models.Model) -> Iterator[tuple[str, str]]:

@@ -92,7 +92,7 @@ def trainer_update_profile(command: TrainerUpdateProfile, *, actor: Actor = SYST
         if isinstance(changes.get("email"), str):
             changes["email"] = changes["email"].lower()
         apply_changes(trainer, changes)
-        validate(trainer, exclude=["specialties"])
+        validate(trainer, exclude=["specialties"], changed=changes)
         save_new_version(trainer, command, aggregate_type=AGGREGATE, actor=actor)
     return trainer
 

@@ -45,9 +45,10 @@ def targets(report: dict[str, Any]) -> list[dict[str, Any]]:
         _ratio(_rps(report, "detail:ours"), _rps(report, "detail:ceiling")),
         0.3,
     )
+    # Past the cache, where the cursor's cost shows: both cached pages are one hit each.
     at_least(
-        "deep page / first page",
-        _ratio(_rps(report, "deep_page:ours"), _rps(report, "first_page:ours")),
+        "deep page / first page (uncached)",
+        _ratio(_rps(report, "deep_page:ours_uncached"), _rps(report, "first_page:ours_uncached")),
         0.9,
     )
     at_least(
@@ -77,6 +78,12 @@ def targets(report: dict[str, Any]) -> list[dict[str, Any]]:
     add(
         "info: search uncached / naive DRF",
         _ratio(_rps(report, "search:ours_uncached"), _rps(report, "search:naive_drf")),
+        "info",
+        None,
+    )
+    add(
+        "info: deep page / first page (cached)",
+        _ratio(_rps(report, "deep_page:ours"), _rps(report, "first_page:ours")),
         "info",
         None,
     )

@@ -165,6 +165,7 @@ def scenarios(inputs: Inputs) -> list[Scenario]:
         gets("list:ours_uncached", [f"/query/trainers?{f}" for f in filtered], NO_CACHE),
         gets("list:naive_drf", [f"/bench/naive/trainers/?{f}" for f in filtered]),
         gets("first_page:ours", ["/query/trainers"]),
+        gets("first_page:ours_uncached", ["/query/trainers"], NO_CACHE),
         gets("search:ours", [f"/query/trainers?{s}" for s in searches]),
         gets("search:ours_uncached", [f"/query/trainers?{s}" for s in searches], NO_CACHE),
         gets("search:naive_drf", [f"/bench/naive/trainers/?{s}" for s in searches]),
@@ -175,10 +176,13 @@ def scenarios(inputs: Inputs) -> list[Scenario]:
         gets("facets:ours", ["/query/specialties", "/query/branches"]),
     ]
     if deep:
-        at = 1 + next(i for i, s in enumerate(out) if s.name == "first_page:ours")
-        out.insert(at, gets("deep_page:ours", deep))
+        at = next(i for i, s in enumerate(out) if s.name == "first_page:ours_uncached")
         naive_deep = f"/bench/naive/trainers/?page={deep_page}"
-        out.insert(at + 1, gets("deep_page:naive_drf", [naive_deep]))
+        out[at + 1 : at + 1] = [
+            gets("deep_page:ours", deep),
+            gets("deep_page:ours_uncached", deep, NO_CACHE),
+            gets("deep_page:naive_drf", [naive_deep]),
+        ]
     write_ids = inputs.ids[:2000]
     for name, prefix in (
         ("write:ours", "/api/trainers/"),

@@ -48,9 +48,10 @@ def test_make_bench_runs_every_scenario_and_writes_its_json(tmp_path: Path) -> N
 
     report = json.loads((tmp_path / "latest.json").read_text())
     results = report["results"]
-    for name in (*READ_SCENARIOS, *BASELINES, *WRITES, "deep_page:naive_drf"):
+    uncached = ("first_page:ours_uncached", "deep_page:ours_uncached", "deep_page:naive_drf")
+    for name in (*READ_SCENARIOS, *BASELINES, *WRITES, *uncached):
         assert name in results, name
         assert results[name]["requests"] > 0, name
         assert results[name]["errors"] == 0, (name, results[name])
-    assert {t["target"] for t in report["targets"]} >= {"deep page / first page"}
+    assert {t["target"] for t in report["targets"]} >= {"deep page / first page (uncached)"}
     assert "list, filtered" in done.stdout

@@ -18,6 +18,16 @@ class WrkResult:
     requests: int
     errors: int
 
+    def mean(self, other: WrkResult) -> WrkResult:
+        """Two rounds of one scenario as one: mean rates and percentiles, summed counts."""
+        return WrkResult(
+            round((self.requests_per_second + other.requests_per_second) / 2, 2),
+            round((self.p50_ms + other.p50_ms) / 2, 2),
+            round((self.p99_ms + other.p99_ms) / 2, 2),
+            self.requests + other.requests,
+            self.errors + other.errors,
+        )
+
 
 def _ms(text: str) -> float:
     match = re.fullmatch(r"([\d.]+)(us|ms|s|m)", text.strip())

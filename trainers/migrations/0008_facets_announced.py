@@ -1,19 +1,18 @@
-"""Branch and specialty projections announce themselves, so the facet lists can be cached.
+"""Writes to branches and specialties announce themselves, so the facet lists can be cached.
 
 See ``trainers/sql/0008_facets_announced.sql``.
 """
 
 from django.db import migrations
 
-from trainers.sqlfiles import definition, read
+from trainers.sqlfiles import read
 
-REVERSE = "\n".join(
-    [
-        definition("0002_projection.sql", "read.project_branches"),
-        definition("0002_projection.sql", "read.project_specialties"),
-        "DROP FUNCTION read.announce_facets();",
-    ]
-)
+REVERSE = """
+DROP TRIGGER read_announce_facets ON trainers_specialty;
+DROP TRIGGER read_announce_facets ON trainers_branch;
+DROP FUNCTION read.on_facet_write();
+DROP FUNCTION read.announce_facets();
+"""
 
 
 class Migration(migrations.Migration):

@@ -18,7 +18,7 @@
 
 CREATE OR REPLACE FUNCTION read.announce_facets() RETURNS void
 LANGUAGE sql
-RETURN pg_notify('read_change', '0');
+RETURN read.announce(ARRAY['facets']);
 
 CREATE OR REPLACE FUNCTION read.on_facet_write() RETURNS trigger
 LANGUAGE plpgsql AS $$

@@ -14,9 +14,12 @@
 
 CREATE OR REPLACE FUNCTION read.project_branches(ids bigint[]) RETURNS void
 LANGUAGE plpgsql AS $$
+DECLARE
+    deleted boolean;
 BEGIN
     DELETE FROM read.branch r
      WHERE r.id = ANY(ids) AND NOT EXISTS (SELECT FROM trainers_branch b WHERE b.id = r.id);
+    deleted := FOUND;
     INSERT INTO read.branch AS r (id, slug, name, city, timezone, trainer_count)
     SELECT * FROM read.branch_rows(ids) ORDER BY 1
     ON CONFLICT (id) DO UPDATE
@@ -26,14 +29,20 @@ BEGIN
      WHERE (r.slug, r.name, r.city, r.timezone, r.trainer_count)
            IS DISTINCT FROM (excluded.slug, excluded.name, excluded.city,
                              excluded.timezone, excluded.trainer_count);
+    IF deleted OR FOUND THEN
+        PERFORM read.announce(ARRAY['facets']);
+    END IF;
 END
 $$;
 
 CREATE OR REPLACE FUNCTION read.project_specialties(ids bigint[]) RETURNS void
 LANGUAGE plpgsql AS $$
+DECLARE
+    deleted boolean;
 BEGIN
     DELETE FROM read.specialty r
      WHERE r.id = ANY(ids) AND NOT EXISTS (SELECT FROM trainers_specialty s WHERE s.id = r.id);
+    deleted := FOUND;
     INSERT INTO read.specialty AS r (id, slug, name, trainer_count)
     SELECT * FROM read.specialty_rows(ids) ORDER BY 1
     ON CONFLICT (id) DO UPDATE
@@ -41,6 +50,9 @@ BEGIN
            rev = nextval('read.rev')
      WHERE (r.slug, r.name, r.trainer_count)
            IS DISTINCT FROM (excluded.slug, excluded.name, excluded.trainer_count);
+    IF deleted OR FOUND THEN
+        PERFORM read.announce(ARRAY['facets']);
+    END IF;
 END
 $$;
 
@@ -53,6 +65,7 @@ LANGUAGE plpgsql AS $$
 DECLARE
     old_branches bigint[];
     old_specialties bigint[];
+    marks jsonb;
 BEGIN
     IF coalesce(cardinality(ids), 0) = 0 THEN
         RETURN;
@@ -60,6 +73,7 @@ BEGIN
     -- What these trainers counted in the facets before; locked, so that a concurrent
     -- projection of the same trainer waits and then starts from this one's result.
     PERFORM FROM read.trainer r WHERE r.id = ANY(ids) ORDER BY r.id FOR UPDATE;
+    marks := read.trainer_marks(ids);
     old_branches := ARRAY(SELECT r.branch_id FROM read.trainer r WHERE r.id = ANY(ids));
     old_specialties := ARRAY(
         SELECT unnest(r.specialty_ids) FROM read.trainer r WHERE r.id = ANY(ids));
@@ -124,6 +138,7 @@ BEGIN
                                 rev = nextval('read.rev')
       FROM delta WHERE s.id = delta.k;
     PERFORM read.note_projected(ids);
+    PERFORM read.announce_trainers(ids, marks);
 END
 $$;
 

@@ -301,6 +301,8 @@ BEGIN
         EXECUTE format('ALTER TABLE read_shadow.%I RESET (autovacuum_enabled)', rel);
         EXECUTE format('ALTER TABLE read_shadow.%I SET SCHEMA read', rel);
     END LOOP;
+    -- Any answer of the query side may differ from the swapped-in tables.
+    PERFORM read.announce(ARRAY['*']);
 
     RETURN jsonb_build_object(
         'lock_wait_ms', round(extract(epoch FROM writers_locked - started) * 1000, 1),

@@ -23,9 +23,10 @@ from config.observability import metrics  # noqa: E402
 from config.observability.middleware import ObservabilityMiddleware  # noqa: E402
 from readapi.app import create_app  # noqa: E402
 
-# Commits made by this process invalidate the read side's response cache at once.
-readcache.install()
-query_app = create_app(dsn=read_dsn, listen_dsn=write_dsn, replica=bool(settings.READ_DATABASE_URL))
+replica = bool(settings.READ_DATABASE_URL)
+query_app = create_app(dsn=read_dsn, listen_dsn=write_dsn, replica=replica)
+# Commits made by this process evict what they changed from the response cache at once.
+readcache.install(query_app.state.cache, fence=replica)
 
 metrics_endpoint = metrics.MetricsEndpoint(query_app, write_dsn)
 

@@ -87,7 +87,7 @@ def test_freeze_refuses_a_locked_snapshot_and_a_name_unlike_a_migration(tmp_path
     sqlfiles.lock(root)
     with pytest.raises(FileExistsError, match="locked"):
         freeze("0042_example", root=root)
-    for name in ("example", "42_example", "0042-example", "0042_Example", "../0042_x"):
+    for name in ("example", "42_example", "0042-example", "0042_Example", "../0042_x", "0042_x\n"):
         with pytest.raises(ValueError, match="named like its migration"):
             freeze(name, root=root)
 

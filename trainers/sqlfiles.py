@@ -39,8 +39,8 @@ CURRENT_FILES = (
     "check.sql",
     "shadow.sql",
 )
-SNAPSHOT_NAME = re.compile(r"^\d{4}_[a-z0-9_]+$")
-LOCKED_MIGRATION = re.compile(r"^\d{4}_\w+\.py$")
+SNAPSHOT_NAME = re.compile(r"\d{4}_[a-z0-9_]+")
+LOCKED_MIGRATION = re.compile(r"\d{4}_\w+\.py")
 
 
 def read(file: str) -> str:
@@ -89,7 +89,7 @@ def snapshot_text(name: str, root: Path = ROOT) -> str:
 
 def freeze(name: str, root: Path = ROOT) -> Path:
     """Write ``trainers/sql/<name>.sql``: the current definitions, for migration ``name``."""
-    if not SNAPSHOT_NAME.match(name):
+    if not SNAPSHOT_NAME.fullmatch(name):
         raise ValueError(f"{name!r}: a snapshot is named like its migration, e.g. 0010_search")
     target = root / SQL_DIR.relative_to(ROOT) / f"{name}.sql"
     if target.relative_to(root).as_posix() in locked(root):
@@ -105,7 +105,7 @@ def digest(path: Path) -> str:
 def lockable(root: Path = ROOT) -> list[str]:
     """The files that must never change once committed: migrations and their SQL."""
     migrations = root / MIGRATIONS_DIR.relative_to(ROOT)
-    files = [p for p in migrations.glob("*.py") if LOCKED_MIGRATION.match(p.name)]
+    files = [p for p in migrations.glob("*.py") if LOCKED_MIGRATION.fullmatch(p.name)]
     files += (root / SQL_DIR.relative_to(ROOT)).glob("*.sql")
     return sorted(p.relative_to(root).as_posix() for p in files)
 

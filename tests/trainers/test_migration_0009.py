@@ -8,9 +8,6 @@ first committed it (before 4bc2993 rewrote it): its git blob id proves it.
 from __future__ import annotations
 
 import hashlib
-import os
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -20,10 +17,10 @@ import pytest
 from django.db import connection
 from psycopg import sql
 
-from config.dsn import conninfo, database_url
+from config.dsn import conninfo
+from tests.reliability.test_database_faults import manage
 from tests.trainers.sqldefs import definitions, differences
 
-ROOT = Path(__file__).resolve().parents[2]
 FIRST_0008 = Path(__file__).parent / "sql" / "edd5d93_0008_facets_announced.sql"
 FIRST_0008_BLOB = "85da8885e9ee9aa0be44ae837f5b692401481738"  # git rev-parse edd5d93:<its path>
 
@@ -47,16 +44,7 @@ def scratch() -> Iterator[dict[str, Any]]:
 
 
 def migrate(settings: dict[str, Any], *target: str) -> None:
-    result = subprocess.run(
-        [sys.executable, "manage.py", "migrate", "--noinput", *target],
-        cwd=ROOT,
-        env={**os.environ, "DATABASE_URL": database_url(settings)},
-        capture_output=True,
-        text=True,
-        timeout=180,
-        check=False,
-    )
-    assert result.returncode == 0, result.stderr
+    manage(settings, "migrate", "--noinput", *target)
 
 
 def defined(settings: dict[str, Any]) -> dict[str, str]:

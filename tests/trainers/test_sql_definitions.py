@@ -16,7 +16,7 @@ from django.db import connection
 
 from tests.trainers.sqldefs import definitions, differences, drop_definitions
 from trainers import sqlfiles
-from trainers.sqlfiles import CURRENT_DIR, CURRENT_FILES, current_sql, freeze, snapshot_text
+from trainers.sqlfiles import CURRENT_DIR, CURRENT_FILES, ROOT, current_sql, freeze, snapshot_text
 
 pytestmark = pytest.mark.django_db  # each test's DDL rolls back with its transaction
 
@@ -87,7 +87,7 @@ def test_freeze_refuses_a_locked_snapshot_and_a_name_unlike_a_migration(tmp_path
     sqlfiles.lock(root)
     with pytest.raises(FileExistsError, match="locked"):
         freeze("0042_example", root=root)
-    for name in ("example", "42_example", "0042-example", "0042_Example", "../0042_x"):
+    for name in ("example", "42_example", "0042-example", "0042_Example", "../0042_x", "0042_x\n"):
         with pytest.raises(ValueError, match="named like its migration"):
             freeze(name, root=root)
 
@@ -97,3 +97,17 @@ def test_a_current_file_missing_from_the_snapshot_order_is_refused(tmp_path: Pat
     (root / "trainers" / "sql" / "current" / "search.sql").write_text("-- Current definitions: x\n")
     with pytest.raises(LookupError, match="CURRENT_FILES"):
         current_sql(root)
+
+
+def test_the_read_model_doc_names_the_file_of_every_current_definition() -> None:
+    doc = (ROOT / "docs" / "read-model.md").read_text()
+    rows = [line for line in doc.splitlines() if line.startswith("| ") and "`current/" in line]
+    for name in CURRENT_FILES:
+        text = (CURRENT_DIR / name).read_text()
+        functions = re.findall(r"^CREATE OR REPLACE FUNCTION (read\.\w+)\(", text, re.M)
+        triggers = re.findall(r"^CREATE (?:CONSTRAINT )?TRIGGER (\w+)", text, re.M)
+        for named in [f"`{f}(" for f in functions] + [f"`{t}`" for t in triggers]:
+            assert [row for row in rows if named in row and row.endswith(f"`current/{name}` |")], (
+                f"docs/read-model.md, 'Where each definition lives': no row for {named} "
+                f"in current/{name}"
+            )

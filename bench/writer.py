@@ -21,6 +21,8 @@ from dataclasses import dataclass, field
 
 import httpx
 
+from bench.inputs import BENCH_BIO
+
 CLIENTS = 4
 
 
@@ -143,7 +145,7 @@ class StaffWriter:
             current = self._client.get(url)
             if current.status_code != 200:
                 return f"GET {current.status_code}"
-            bio = f"Benchmark bio {k}: steady staff edits while the readers read."
+            bio = f"{BENCH_BIO} {k}: steady staff edits while the readers read."
             done = self._client.patch(
                 url, json={"bio": bio}, headers={"If-Match": current.headers["ETag"]}
             )

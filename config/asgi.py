@@ -31,10 +31,6 @@ readcache.install(query_app.state.cache, fence=replica)
 metrics_endpoint = metrics.MetricsEndpoint(query_app, write_dsn)
 
 QUERY_PREFIX = "/query"
-CEILING_PATH = "/bench/ceiling"
-BENCH_BASELINES: bool = settings.BENCH_BASELINES
-if BENCH_BASELINES:
-    from bench.baseline import ceiling
 
 
 async def dispatch(scope: Scope, receive: Receive, send: Send) -> None:
@@ -46,8 +42,6 @@ async def dispatch(scope: Scope, receive: Receive, send: Send) -> None:
         await query_app(scope, receive, send)
     elif path == metrics.PATH:
         await metrics_endpoint(scope, receive, send)
-    elif BENCH_BASELINES and path == CEILING_PATH:
-        await ceiling(scope, receive, send)
     else:
         await django_app(scope, receive, send)  # type: ignore[arg-type]
 

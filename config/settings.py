@@ -120,8 +120,6 @@ def _database() -> dict[str, Any]:
 
 
 DATABASES = {"default": _database()}
-# Serve the benchmark's baselines (bench/baseline.py); never in production.
-BENCH_BASELINES = env_bool("BENCH_BASELINES", False) and not PRODUCTION
 # The query side reads here; a read-only role or a streaming replica in production.
 READ_DATABASE_URL = os.environ.get("READ_DATABASE_URL", "").strip()
 

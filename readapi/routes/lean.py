@@ -16,7 +16,7 @@ from __future__ import annotations
 import dataclasses
 import inspect
 import typing
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from typing import Any, TypeVar
 from urllib.parse import parse_qsl
 
@@ -26,7 +26,6 @@ from fastapi.routing import APIRoute
 from pydantic import BaseModel, ValidationError
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.types import Receive, Scope, Send
 
 from config import lsn
 from readapi.cache import ResponseCache
@@ -59,17 +58,20 @@ class LeanRoute(APIRoute):
             for name, field in (self.model.model_fields if self.model else {}).items()
             if typing.get_origin(field.annotation) is list
         }
-        self.app = self._lean
 
-    async def _lean(self, scope: Scope, receive: Receive, send: Send) -> None:
-        request = Request(scope, receive, send)
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        # FastAPI wraps this in its request/response cycle for the route and for every
+        # router that includes it; only the dependency solving is replaced.
+        return self._handle
+
+    async def _handle(self, request: Request) -> Response:
         kwargs: dict[str, Any] = {"request": request}
         for name in self.path_args:
-            kwargs[name] = scope["path_params"][name]
+            kwargs[name] = request.path_params[name]
         if self.model is not None:
-            kwargs[self.model_arg] = self.validate(scope["query_string"])
+            kwargs[self.model_arg] = self.validate(request.scope["query_string"])
         response: Response = await self.endpoint(**kwargs)
-        await response(scope, receive, send)
+        return response
 
     def validate(self, query_string: bytes) -> BaseModel:
         assert self.model is not None

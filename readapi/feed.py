@@ -26,6 +26,8 @@ from readapi.json import dumps
 logger = logging.getLogger(__name__)
 
 CHANNEL = "read_change"
+# The feed's channel and the cache keys' (readapi/keys.py), both constants.
+LISTEN = f"LISTEN {CHANNEL}; LISTEN {keys.CHANNEL}"
 NEWEST = "SELECT coalesce(max(id), 0) FROM read.change"
 AFTER = (
     "SELECT id, trainer_id::text, version, kind FROM read.change WHERE id > %s ORDER BY id LIMIT %s"
@@ -103,8 +105,7 @@ class ChangeNotifier:
                 conninfo = self._dsn() if callable(self._dsn) else self._dsn
                 conn = await psycopg.AsyncConnection.connect(conninfo, autocommit=True)
                 async with conn:
-                    await conn.execute(f"LISTEN {CHANNEL}")
-                    await conn.execute(f"LISTEN {keys.CHANNEL}")
+                    await conn.execute(LISTEN)
                     self.listening.set()
                     delay = 0.2
                     # Changes committed while not listening were not announced: wake everyone.

@@ -60,7 +60,7 @@ FORMATTED_SQL = re.compile(
 # Formatted statements whose every part is a constant of the code, never input.
 CONSTANT_ONLY = {
     "trainers/rebuild.py": ("REPEATABLE READ{mode}", 'VACUUM read_shadow."{rel}"'),
-    "readapi/feed.py": ("LISTEN {CHANNEL}",),
+    "readapi/feed.py": ("LISTEN {CHANNEL}; LISTEN {keys.CHANNEL}",),
 }
 
 

@@ -68,6 +68,15 @@ def check_version(entity: str, key: object, actual: int, expected: int | None) -
         raise errors.VersionConflict(entity, key, expected=expected, actual=actual)
 
 
+def lock_version(
+    queryset: models.QuerySet[M], entity: str, key: object, expected: int | None, **lookup: Any
+) -> M:
+    """Lock an aggregate's row (NotFound) and check the version the command expects."""
+    instance = lock(queryset, entity, key, **lookup)
+    check_version(entity, key, instance.version, expected)  # type: ignore[attr-defined]
+    return instance
+
+
 # Check constraints whose violation belongs to one field, with the message to show there.
 _CONSTRAINT_ERRORS: dict[str, tuple[str, str | None]] = {
     "trainer_born_before_hired": ("date_of_birth", errors.BORN_BEFORE_HIRED),

@@ -51,21 +51,31 @@ _COMPARISONS: dict[str, Callable[[Any, Any], bool]] = {
 
 class RowRules:
     """The rules of ``model`` over ``fields``: those fields' own checks, and every check
-    constraint that refers to no other field."""
+    constraint that refers to no other field.
 
-    def __init__(self, model: type[models.Model], fields: Iterable[str]) -> None:
+    ``remember``: keep each field's verdict on each distinct value, for fields whose
+    values repeat across rows (the titles and times of a timetable); a field's checks
+    are a function of its value alone.
+    """
+
+    def __init__(
+        self, model: type[models.Model], fields: Iterable[str], *, remember: bool = False
+    ) -> None:
         self.model = model
         self.names = tuple(fields)
+        self.remember = remember
 
     @cached_property
-    def _fields(self) -> list[tuple[models.Field[Any, Any], list[Callable[[Any], None]]]]:
+    def _fields(self) -> list[tuple[str, str, Verdict]]:
         # Built on first use: integer fields take their range from the database backend.
         checks = []
         for name in self.names:
             field = self.model._meta.get_field(name)
             assert isinstance(field, models.Field), name
-            validators: list[Callable[[Any], None]] = [*field.validators, *text_limits(field)]
-            checks.append((field, [_remembering(v) for v in validators]))
+            verdict = _field_verdict(field)
+            checks.append(
+                (field.name, field.attname, _remembered(verdict) if self.remember else verdict)
+            )
         return checks
 
     @cached_property
@@ -84,24 +94,51 @@ class RowRules:
     def problem(self, values: Values) -> tuple[str, str] | None:
         """The first rule ``values`` breaks, as (field, message); None when they keep all.
 
-        Fields first, in the order given (a field that allows blank accepts an empty
-        value without further checks, as in ``Model.clean_fields``), then constraints.
+        Fields first, in the order given, then constraints.
         """
-        for field, validators in self._fields:
-            value = values[field.attname]
-            if field.blank and value in field.empty_values:
-                continue
-            try:
-                value = field.to_python(value)
-                field.validate(value, None)  # the instance matters to foreign keys only
-                for validate in validators:
-                    validate(value)
-            except ValidationError as exc:
-                return field.name, exc.messages[0]
+        for name, attname, verdict in self._fields:
+            if (message := verdict(values[attname])) is not None:
+                return name, message
         for field_name, message, check in self._constraints:
             if check(values) is False:
                 return field_name, message
         return None
+
+
+Verdict = Callable[[Any], str | None]
+
+
+def _field_verdict(field: models.Field[Any, Any]) -> Verdict:
+    """A field's own checks on a value: the first message, or None. A field that allows
+    blank accepts an empty value without further checks, as in ``Model.clean_fields``."""
+    checks: list[Callable[[Any], None]] = [*field.validators, *text_limits(field)]
+    validators = [_remembering(check) for check in checks]
+
+    def verdict(value: Any) -> str | None:
+        if field.blank and value in field.empty_values:
+            return None
+        try:
+            value = field.to_python(value)
+            field.validate(value, None)  # the instance matters to foreign keys only
+            for validate in validators:
+                validate(value)
+        except ValidationError as exc:
+            return exc.messages[0]
+        return None
+
+    return verdict
+
+
+def _remembered(verdict: Verdict) -> Verdict:
+    known = lru_cache(maxsize=4096, typed=True)(verdict)
+
+    def check(value: Any) -> str | None:
+        try:
+            return known(value)
+        except TypeError:  # a value that cannot be a key (a list): checked each time
+            return verdict(value)
+
+    return check
 
 
 def text_limits(field: models.Field[Any, Any]) -> list[MaxLengthValidator]:

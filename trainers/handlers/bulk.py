@@ -37,9 +37,12 @@ _PROFILE = tuple(f.name for f in Trainer._meta.concrete_fields if f.name not in 
 _TRAINER_RULES = RowRules(Trainer, _PROFILE)
 _TRAINER_WITH_SLUG_RULES = RowRules(Trainer, ("slug", *_PROFILE))
 _STATUS_RULES = RowRules(Trainer, ("status",))
-_CERTIFICATION_RULES = RowRules(Certification, ("name", "issuer", "issued_on", "expires_on"))
+# Certifications and classes repeat (few names, titles and times): verdicts are kept.
+_CERTIFICATION_RULES = RowRules(
+    Certification, ("name", "issuer", "issued_on", "expires_on"), remember=True
+)
 _CLASS_RULES = RowRules(
-    GymClass, ("title", "weekday", "start_time", "duration_minutes", "capacity")
+    GymClass, ("title", "weekday", "start_time", "duration_minutes", "capacity"), remember=True
 )
 
 

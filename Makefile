@@ -61,11 +61,11 @@ format: install ## Apply ruff's fixes and formatting
 clean: ## Remove the venv and the local data folder (the embedded database)
 	rm -rf $(VENV) .data
 
-bench: install ## Benchmark against the baselines (needs wrk; BENCH_TRAINERS=100000, BENCH_DURATION=10)
+bench: install ## Benchmark against the bare ASGI ceiling and the baselines (needs wrk; BENCH_TRAINERS=100000, BENCH_DURATION=10)
 	$(BIN)/python bench/run.py
 
 BENCH_SCALE ?= 10000 100000
-bench-scale: install ## List and detail p50 at 10k and 100k trainers (BENCH_SCALE sets the sizes)
+bench-scale: install ## List, detail and search p50 at 10k and 100k trainers (BENCH_SCALE sets the sizes)
 	$(BIN)/python bench/run.py --scale $(BENCH_SCALE)
 
 bench-1m: install ## The scale curve up to 1M trainers (seeding 1M takes a long while; run it apart)

@@ -1,16 +1,16 @@
-"""The baselines the benchmark compares against, served only when ``BENCH_BASELINES=1``.
+"""The DRF baselines the benchmark compares against, under ``/bench/`` (``bench/urls.py``).
 
 - The DRF API a team would otherwise write: generic views over the write model,
   ``ModelSerializer`` with nested specialties, certifications and branch,
   ``PageNumberPagination`` (20 a page) and ``SearchFilter`` for ``q``. It is not a
   straw man: it prefetches its relations, as a careful team would.
-- The server ceiling: a bare ASGI endpoint in the same process returning a fixed
-  body the size of a list page.
+- A plain ``ModelViewSet`` PATCH, the write baseline.
+
+The server ceiling is not here: it is a process of its own (``bench/ceiling.py``).
 """
 
 from __future__ import annotations
 
-import os
 from typing import Any
 
 from django.db.models import QuerySet
@@ -120,27 +120,3 @@ urlpatterns = [
     path("naive/trainers/<uuid:pk>/", NaiveTrainerDetail.as_view()),
     *router.urls,
 ]
-
-
-def _ceiling_body() -> bytes:
-    # The benchmark sets the size to that of a real list page, so the comparison is fair.
-    size = int(os.environ.get("BENCH_CEILING_BYTES", "8000"))
-    return b'{"pad":"' + b"x" * max(size - 10, 0) + b'"}'
-
-
-CEILING_BODY = _ceiling_body()
-
-
-async def ceiling(scope: Any, receive: Any, send: Any) -> None:
-    """A bare ASGI endpoint: what this process can serve when the app does nothing."""
-    await send(
-        {
-            "type": "http.response.start",
-            "status": 200,
-            "headers": [
-                (b"content-type", b"application/json"),
-                (b"content-length", str(len(CEILING_BODY)).encode()),
-            ],
-        }
-    )
-    await send({"type": "http.response.body", "body": CEILING_BODY})

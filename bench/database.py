@@ -108,3 +108,24 @@ def _trainer_count(dsn: str) -> int:
     except psycopg.Error:
         return -1
     return int(row[0]) if row else -1
+
+
+def check_read_model(url: str) -> dict[str, Any]:
+    """``manage.py check_read_model`` against the benchmark database: clean, or what differs."""
+    started = time.perf_counter()
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "manage.py"), "check_read_model", "-v", "0"],
+        env={**os.environ, "DATABASE_URL": url},
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=ROOT,
+    )
+    lines = (done.stdout + done.stderr).strip().splitlines()
+    return {
+        "clean": done.returncode == 0,
+        "exit_code": done.returncode,
+        "seconds": round(time.perf_counter() - started, 2),
+        # The first differences (or the error), enough to start looking.
+        "output": lines[:20],
+    }

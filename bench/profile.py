@@ -22,7 +22,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.run import RESULTS, require_wrk  # noqa: E402
+from bench.options import RESULTS, require_wrk  # noqa: E402
 from bench.wrk import run_wrk  # noqa: E402
 
 
@@ -60,16 +60,19 @@ def main(argv: list[str] | None = None) -> int:
     py_spy = shutil.which("py-spy") or str(Path(sys.executable).parent / "py-spy")
 
     from bench.database import prepare_database
-    from bench.scenarios import Inputs, scenarios
+    from bench.inputs import Inputs
+    from bench.scenarios import scenarios
     from bench.server import BenchServer
 
     database = prepare_database(options.trainers)
     with (
         tempfile.TemporaryDirectory(prefix="bench-") as scratch,
-        BenchServer(database.url, ceiling_bytes=8000) as server,
+        BenchServer(database.url) as server,
     ):
         inputs = Inputs.prepare(server.url, database.url, Path(scratch))
         scenario = next(s for s in scenarios(inputs) if s.name == options.scenario)
+        if scenario.server != "app":
+            sys.exit(f"{scenario.name} is not served by the app: nothing to profile")
         server.warm(scenario.sample_path, headers=scenario.headers)
         out = RESULTS / f"profile-{options.scenario.replace(':', '_')}.txt"
         RESULTS.mkdir(parents=True, exist_ok=True)

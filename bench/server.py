@@ -1,4 +1,11 @@
-"""The app under test, started the production way: uvicorn, one worker, no access log."""
+"""The processes under load, each a uvicorn of its own on a free loopback port.
+
+- ``BenchServer``: the app started the production way (``bench.asgi``, which is
+  ``config.asgi`` with the baselines' URLs added), one worker, no access log.
+- ``CeilingServer``: the bare ASGI app of ``bench/ceiling.py``, uvloop and httptools.
+
+Both are stopped by their own PID when the ``with`` block ends, also on failure.
+"""
 
 from __future__ import annotations
 
@@ -14,10 +21,15 @@ import httpx
 ROOT = Path(__file__).resolve().parent.parent
 
 
-class BenchServer:
-    def __init__(self, database_url: str, *, ceiling_bytes: int) -> None:
-        self.database_url = database_url
-        self.ceiling_bytes = ceiling_bytes
+class UvicornProcess:
+    """``python -m uvicorn <app>`` on a free port, ready once ``ready_path`` answers 200."""
+
+    app = ""
+    ready_path = "/"
+    options: tuple[str, ...] = ()
+
+    def __init__(self, env: dict[str, str]) -> None:
+        self.env = env
         self.port = _free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = Path(tempfile.gettempdir()) / f"trainers-bench-{self.port}.log"
@@ -28,36 +40,28 @@ class BenchServer:
         assert self.process is not None
         return self.process.pid
 
-    def __enter__(self) -> BenchServer:
-        env = {
-            **os.environ,
-            "DATABASE_URL": self.database_url,
-            "BENCH_BASELINES": "1",
-            "BENCH_CEILING_BYTES": str(self.ceiling_bytes),
-            "DEBUG": "0",
-            "LOG_LEVEL": "WARNING",
-        }
+    def __enter__(self) -> UvicornProcess:
+        command = [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            self.app,
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(self.port),
+            "--workers",
+            "1",
+            "--no-access-log",
+            "--log-level",
+            "warning",
+            *self.options,
+        ]
         with self.log.open("wb") as out:
             self.process = subprocess.Popen(
-                [
-                    sys.executable,
-                    "-m",
-                    "uvicorn",
-                    "config.asgi:application",
-                    "--host",
-                    "127.0.0.1",
-                    "--port",
-                    str(self.port),
-                    "--workers",
-                    "1",
-                    "--no-access-log",
-                    "--lifespan",
-                    "on",
-                    "--log-level",
-                    "warning",
-                ],
+                command,
                 cwd=ROOT,
-                env=env,
+                env={**os.environ, **self.env},
                 stdout=out,
                 stderr=subprocess.STDOUT,
             )
@@ -66,13 +70,53 @@ class BenchServer:
             if self.process.poll() is not None:
                 raise RuntimeError(f"server exited:\n{self.log.read_text(errors='replace')}")
             try:
-                if httpx.get(f"{self.url}/readyz", timeout=2).status_code == 200:
+                if httpx.get(self.url + self.ready_path, timeout=2).status_code == 200:
                     return self
             except httpx.TransportError:
                 pass
             time.sleep(0.2)
         self.__exit__()
-        raise RuntimeError("server not ready within 60 s")
+        raise RuntimeError(f"{self.app} not ready within 60 s")
+
+    def __exit__(self, *exc: object) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(timeout=5)
+
+
+class CeilingServer(UvicornProcess):
+    """The bare ASGI ceiling, answering a body of ``body_bytes`` bytes."""
+
+    app = "bench.ceiling:app"
+    options = ("--loop", "uvloop", "--http", "httptools", "--lifespan", "off")
+
+    def __init__(self, body_bytes: int) -> None:
+        from bench.ceiling import BYTES_VARIABLE
+
+        super().__init__({BYTES_VARIABLE: str(body_bytes)})
+
+    def __enter__(self) -> CeilingServer:
+        super().__enter__()
+        return self
+
+
+class BenchServer(UvicornProcess):
+    """The project's application over the benchmark database, with the baselines' URLs."""
+
+    app = "bench.asgi:application"
+    ready_path = "/readyz"
+    options = ("--lifespan", "on")
+
+    def __init__(self, database_url: str) -> None:
+        super().__init__({"DATABASE_URL": database_url, "DEBUG": "0", "LOG_LEVEL": "WARNING"})
+
+    def __enter__(self) -> BenchServer:
+        super().__enter__()
+        return self
 
     def warm(self, path: str, requests: int = 50, headers: dict[str, str] | None = None) -> None:
         with httpx.Client(base_url=self.url, timeout=10, headers=headers) as client:
@@ -87,7 +131,7 @@ class BenchServer:
             httpx.Client(base_url=self.url, timeout=30) as client,
             ThreadPoolExecutor(workers) as pool,
         ):
-            for response in pool.map(client.get, paths):
+            for response in pool.map(client.get, set(paths)):
                 response.raise_for_status()
 
     def drain(self) -> None:
@@ -96,15 +140,6 @@ class BenchServer:
         ``/healthz`` is a Django view, so it waits behind every queued Django request.
         """
         httpx.get(f"{self.url}/healthz", timeout=300)
-
-    def __exit__(self, *exc: object) -> None:
-        if self.process and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(timeout=5)
 
 
 def _free_port() -> int:

@@ -23,17 +23,14 @@ from config.observability import metrics  # noqa: E402
 from config.observability.middleware import ObservabilityMiddleware  # noqa: E402
 from readapi.app import create_app  # noqa: E402
 
-# Commits made by this process invalidate the read side's response cache at once.
-readcache.install()
-query_app = create_app(dsn=read_dsn, listen_dsn=write_dsn, replica=bool(settings.READ_DATABASE_URL))
+replica = bool(settings.READ_DATABASE_URL)
+query_app = create_app(dsn=read_dsn, listen_dsn=write_dsn, replica=replica)
+# Commits made by this process evict what they changed from the response cache at once.
+readcache.install(query_app.state.cache, fence=replica)
 
 metrics_endpoint = metrics.MetricsEndpoint(query_app, write_dsn)
 
 QUERY_PREFIX = "/query"
-CEILING_PATH = "/bench/ceiling"
-BENCH_BASELINES: bool = settings.BENCH_BASELINES
-if BENCH_BASELINES:
-    from bench.baseline import ceiling
 
 
 async def dispatch(scope: Scope, receive: Receive, send: Send) -> None:
@@ -45,8 +42,6 @@ async def dispatch(scope: Scope, receive: Receive, send: Send) -> None:
         await query_app(scope, receive, send)
     elif path == metrics.PATH:
         await metrics_endpoint(scope, receive, send)
-    elif BENCH_BASELINES and path == CEILING_PATH:
-        await ceiling(scope, receive, send)
     else:
         await django_app(scope, receive, send)  # type: ignore[arg-type]
 

@@ -120,8 +120,6 @@ def _database() -> dict[str, Any]:
 
 
 DATABASES = {"default": _database()}
-# Serve the benchmark's baselines (bench/baseline.py); never in production.
-BENCH_BASELINES = env_bool("BENCH_BASELINES", False) and not PRODUCTION
 # The query side reads here; a read-only role or a streaming replica in production.
 READ_DATABASE_URL = os.environ.get("READ_DATABASE_URL", "").strip()
 
@@ -202,9 +200,11 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {
         "pgserver": {"level": "WARNING"},
-        # uvicorn's loggers, in the same format.
+        # uvicorn's loggers, in the same format. Its access logger only with ACCESS_LOG:
+        # this configuration runs after uvicorn's, so a handler here would turn on the
+        # access lines that `--no-access-log` turned off (one formatted line per request).
         "uvicorn": {"handlers": ["console"], "propagate": False},
-        "uvicorn.access": {"handlers": ["console"], "propagate": False},
+        "uvicorn.access": {"handlers": ["console"] if ACCESS_LOG else [], "propagate": False},
     },
 }
 

@@ -1,4 +1,3 @@
-from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
@@ -17,6 +16,3 @@ urlpatterns = [
 handler400 = "trainers.api.errors.bad_request"
 handler404 = "trainers.api.errors.page_not_found"
 handler500 = "trainers.api.errors.server_error"
-
-if settings.BENCH_BASELINES:
-    urlpatterns.append(path("bench/", include("bench.baseline")))

@@ -9,12 +9,14 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from readapi import errors
-from readapi.cache import GENERATION, Generation, ResponseCache
-from readapi.consistency import ConsistencyMiddleware
+from readapi.cache import ResponseCache, deaf
 from readapi.db import make_pool
 from readapi.feed import ChangeNotifier, FeedSettings
-from readapi.hot import TrainerDetailFastPath
+from readapi.handlers.facets import BranchListHandler, SpecialtyListHandler, TimetableHandler
+from readapi.handlers.slugs import SlugIds
+from readapi.handlers.trainers import TrainerGetHandler, TrainerSearchHandler
 from readapi.ratelimit import RateLimit, RateLimitMiddleware, trusted_proxies_from_env
+from readapi.reader import Reader
 from readapi.routes import changes, facets, trainers
 from readapi.security import SecurityHeadersMiddleware, hsts_seconds_from_env
 
@@ -33,8 +35,10 @@ def create_app(
     ``QUERY_RATE_LIMIT`` (readapi/ratelimit.py). ``hsts_seconds``: None reads
     ``APP_ENV``/``SECURE_HSTS_SECONDS`` (readapi/security.py). ``listen_dsn``: where the
     change feed LISTENs (the primary: a replica cannot), ``dsn`` when None. ``replica``:
-    honour consistency tokens by waiting for replay (readapi/consistency.py).
+    the query side reads a standby: honour consistency tokens by waiting for replay, and
+    cache only what was read after the announced changes (readapi/reader.py).
     """
+    cache = ResponseCache()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -46,16 +50,24 @@ def create_app(
         # wait=False: the app starts even while the database is down, and recovers with it.
         await pool.open(wait=False)
         app.state.pool = pool
-        notifier = ChangeNotifier(listen_dsn or dsn)
+        reader = Reader(pool, replica=replica)
+        reader.fence = lambda: cache.fence
+        state = app.state
+        state.get = TrainerGetHandler(reader)
+        state.search = TrainerSearchHandler(reader, slugs=SlugIds(cache))
+        state.branches = BranchListHandler(reader)
+        state.specialties = SpecialtyListHandler(reader)
+        state.timetable = TimetableHandler(reader)
+        notifier = ChangeNotifier(listen_dsn or dsn, fence=replica)
+        # The response cache lives only while this listener hears other processes' commits.
+        notifier.subscribe(cache.announce)
+        cache.listening = notifier.listening.is_set
         notifier.start()
         app.state.notifier = notifier
-        # The response cache lives only while this listener hears other processes' commits.
-        notifier.subscribe(GENERATION.bump)
-        GENERATION.listening = notifier.listening.is_set
         try:
             yield
         finally:
-            GENERATION.listening = Generation.deaf
+            cache.listening = deaf
             await notifier.stop()
             await pool.close()
 
@@ -68,16 +80,12 @@ def create_app(
         openapi_url="/query/openapi.json",
         lifespan=lifespan,
     )
+    app.state.cache = cache
     errors.install(app)
     app.include_router(trainers.router)
     app.include_router(facets.router)
-    # Innermost middlewares: a hit or a fast answer still passes the rate limit and the
-    # consistency check, and gets the security headers.
-    app.add_middleware(TrainerDetailFastPath)
-    app.add_middleware(ResponseCache)
     app.include_router(changes.router)
     app.state.feed_settings = FeedSettings()
-    app.add_middleware(ConsistencyMiddleware, enabled=replica)
     limit = RateLimit.from_env() if rate_limit == "env" else rate_limit
     if isinstance(limit, RateLimit):
         app.add_middleware(

@@ -1,79 +1,46 @@
-"""Response bytes of the trainer and facet routes, kept while the read model is unchanged.
+"""Response bytes of the cached routes, evicted by the keys a change touched.
 
-A hit is served before routing: no validation, no query, no pool. What makes it
-safe for read-your-writes is the *generation*, a counter that every possible
-change of the read model bumps before anyone can ask to see the change:
+Each entry is keyed by its validated query (route and canonical parameters: unknown
+parameters are refused before a key exists) and names the dependency keys of its
+answer (``readapi/keys.py``). The database announces which keys each transaction
+changed; an announcement evicts exactly the entries that depend on them.
 
-- a write in this process (command handlers, admin, ops, management commands,
-  raw SQL through Django) bumps it when its transaction commits, before the
-  writer's response is sent (``config/readcache.py``);
-- a write in another process is announced by PostgreSQL's ``NOTIFY`` at its
-  commit, heard by the change feed's listener (``readapi/feed.py``); while it
-  is not connected, nothing is cached, and its reconnection bumps the generation;
-- an entry also dies at the next UTC day (tenure and certificate validity
-  depend on the date) and after ``READ_CACHE_SECONDS`` (default 30), which bounds
-  what a write that no trigger announces (a hand-made SQL edit in another
-  process) could leave behind.
-
-An entry is stored under the generation read *before* its query ran, so a write
-that commits while the query runs leaves the entry already dead.
-
-A client that needs the freshest data across processes sends ``Cache-Control:
-no-cache`` (or its consistency token): the request skips the cache and refreshes it.
+- A commit in this process is announced before the writer's response is sent
+  (``config/readcache.py`` reads the writer's session after its commit); a commit in
+  another process arrives by ``LISTEN read_keys`` (``readapi/feed.py``). While the
+  listener is not connected nothing is served from the cache, and its reconnection
+  evicts everything.
+- An answer is stored only if none of its keys was announced while its query ran
+  (the *ticket* taken before the query), so a write that commits meanwhile cannot
+  leave a stale entry behind.
+- On a replica, an announcement also raises the *fence*: the primary's WAL position
+  after the change. An answer read from a replica that had not replayed the fence is
+  served but not stored (``readapi/reader.py`` tells the position each answer was
+  read at, checked on the connection that ran the query).
+- Entries also die at the next UTC day (tenure and certificate validity depend on
+  the date) and after ``READ_CACHE_SECONDS`` (default 30).
+- Memory is bounded (``READ_CACHE_MB``, default 64) with a segmented LRU: a new entry
+  goes to a probation segment and moves to the protected one (80% of the room) on its
+  second use, so a flood of one-off queries evicts other one-off entries, not the
+  answers people keep asking for.
 """
 
 from __future__ import annotations
 
 import os
 import time
-from collections.abc import Callable
+from collections import OrderedDict, deque
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from readapi import keys as K
 
-from readapi.consistency import HEADER, PARAM
-from readapi.http import CACHE_CONTROL, _matches
-
-# Trainer pages and profiles, and the facet lists. Not the timetable: a class's capacity
-# or time changes without any announcement (no trainer document changes with it).
-CACHED_PREFIXES = ("/query/trainers", "/query/branches", "/query/specialties")
-# Marks a response served from the cache (for tests and for whoever debugs a proxy).
-HIT = (b"x-cache", b"hit")
-# Request headers that ask for the read model itself, never a cached copy.
-BYPASS_HEADERS = frozenset({HEADER})
-
-
-class Generation:
-    """A counter bumped on every change that may reach the read model."""
-
-    __slots__ = ("listening", "value")
-
-    def __init__(self) -> None:
-        self.value = 0
-        # Whether something tells this process about other processes' commits right now.
-        self.listening: Callable[[], bool] = Generation.deaf
-
-    @staticmethod
-    def deaf() -> bool:
-        return False
-
-    def bump(self) -> None:
-        self.value += 1
-
-
-GENERATION = Generation()
-
-
-@dataclass(slots=True)
-class Entry:
-    generation: int
-    day: int
-    expires: float
-    etag: bytes
-    headers: list[tuple[bytes, bytes]]
-    body: bytes
-    # The FastAPI route that answered, put back in the scope of a hit for the metrics.
-    route: object = None
+PROTECTED_SHARE = 0.8
+# Entry overhead beyond its body: key, headers, bookkeeping (measured, rounded up).
+OVERHEAD = 300
+# How many recently announced keys are remembered to judge tickets; past it, older
+# tickets are refused (their queries would have run for many announcements).
+REMEMBERED = 10_000
 
 
 def cache_seconds() -> float:
@@ -84,107 +51,161 @@ def _day() -> int:
     return int(time.time() // 86400)
 
 
+@dataclass(slots=True)
+class Entry:
+    body: bytes
+    etag: str
+    keys: frozenset[str]
+    day: int
+    expires: float
+    size: int
+    protected: bool = False
+
+
+def deaf() -> bool:
+    return False
+
+
 class ResponseCache:
-    """The ASGI middleware: serve a live entry, or run the app and keep its 200."""
+    """A bounded, key-invalidated store of response bodies (see the module docstring)."""
 
-    def __init__(
-        self,
-        app: ASGIApp,
-        *,
-        generation: Generation = GENERATION,
-        seconds: float | None = None,
-        max_bytes: int | None = None,
-    ) -> None:
-        self.app = app
-        self.generation = generation
-        env = os.environ
+    def __init__(self, *, seconds: float | None = None, max_bytes: int | None = None) -> None:
         self.seconds = cache_seconds() if seconds is None else seconds
-        self.max_bytes = (
-            int(env.get("READ_CACHE_MB", "64")) * 2**20 if max_bytes is None else max_bytes
-        )
-        self.entries: dict[tuple[str, bytes], Entry] = {}
-        self.size = 0
-        self.hits = self.misses = 0
+        mb = int(os.environ.get("READ_CACHE_MB", "64"))
+        self.max_bytes = mb * 2**20 if max_bytes is None else max_bytes
+        self.probation: OrderedDict[str, Entry] = OrderedDict()
+        self.protected: OrderedDict[str, Entry] = OrderedDict()
+        self.size = self.protected_size = 0
+        self.by_key: dict[str, set[str]] = {}
+        # Announcements arrive from other threads (Django's) too: appended here, applied
+        # by the event loop's thread before its next look-up.
+        self.inbox: deque[tuple[frozenset[str], int | None]] = deque()
+        self.clock = 0
+        self.announced: dict[str, int] = {}
+        self.floor = 0
+        self.fence = 0
+        # Whether this process hears other processes' changes right now.
+        self.listening: Callable[[], bool] = deaf
+        self.hits = self.misses = self.evictions = 0
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if (
-            scope["type"] != "http"
-            or scope["method"] != "GET"
-            or not scope["path"].startswith(CACHED_PREFIXES)
-            or not self.generation.listening()
-            or self.seconds <= 0
-        ):
-            await self.app(scope, receive, send)
+    # Announcements -----------------------------------------------------------------
+
+    def announce(self, keys: Iterable[str], lsn: int | None = None) -> None:
+        """Evict what depends on ``keys`` (thread-safe); ``lsn``: raise the replica fence."""
+        self.inbox.append((frozenset(keys), lsn))
+
+    def _apply(self) -> None:
+        while self.inbox:
+            announced, lsn = self.inbox.popleft()
+            if lsn is not None and lsn > self.fence:
+                self.fence = lsn
+            self.clock += 1
+            if K.ALL in announced:
+                self.clear()
+                self.floor = self.clock
+                self.announced.clear()
+                continue
+            if len(self.announced) >= REMEMBERED:
+                self.announced.clear()
+                self.floor = self.clock
+            for key in announced:
+                self.announced[key] = self.clock
+                for entry_key in tuple(self.by_key.get(key, ())):
+                    self._evict(entry_key)
+
+    def clear(self) -> None:
+        self.probation.clear()
+        self.protected.clear()
+        self.by_key.clear()
+        self.size = self.protected_size = 0
+
+    # Look-ups ----------------------------------------------------------------------
+
+    @property
+    def enabled(self) -> bool:
+        return self.seconds > 0 and self.listening()
+
+    def get(self, key: str) -> Entry | None:
+        self._apply()
+        entry = self.probation.get(key) or self.protected.get(key)
+        if entry is None:
+            return None
+        if entry.day != _day() or entry.expires <= time.monotonic():
+            self._evict(key)
+            return None
+        if entry.protected:
+            self.protected.move_to_end(key)
+        else:
+            self._promote(key, entry)
+        self.hits += 1
+        return entry
+
+    def ticket(self) -> int:
+        """Taken before the query runs; ``put`` refuses answers a change has overtaken."""
+        self._apply()
+        return self.clock
+
+    def stale(self, keys: Iterable[str], ticket: int) -> bool:
+        """Whether any of ``keys`` was announced after ``ticket`` was taken."""
+        self._apply()
+        return ticket < self.floor or any(self.announced.get(k, -1) > ticket for k in keys)
+
+    def put(
+        self,
+        key: str,
+        ticket: int,
+        keys: frozenset[str],
+        body: bytes,
+        etag: str,
+        read_at: int | None = None,
+    ) -> None:
+        """Keep an answer read at replica position ``read_at`` (None: on the primary)."""
+        if self.stale(keys, ticket):
+            return  # a change overtook the query: this answer may already be stale
+        if read_at is not None and read_at < self.fence:
+            return  # the replica had not replayed an announced change yet
+        size = len(body) + len(key) + OVERHEAD
+        if size > self.max_bytes * (1 - PROTECTED_SHARE):
             return
-        if_none_match = None
-        bypass = False
-        for name, value in scope["headers"]:
-            if name == b"if-none-match":
-                if_none_match = value
-            elif (name == b"cache-control" and b"no-cache" in value) or name in BYPASS_HEADERS:
-                bypass = True
-        if PARAM in scope["query_string"]:
-            bypass = True
-        key = (scope["path"], scope["query_string"])
-        generation, day = self.generation.value, _day()
-        if not bypass:
-            entry = self.entries.get(key)
-            if (
-                entry
-                and entry.generation == generation
-                and entry.day == day
-                and entry.expires > time.monotonic()
-            ):
-                self.hits += 1
-                scope["route"] = entry.route
-                await self._replay(entry, if_none_match, send)
-                return
-        self.misses += 1
-        await self.app(scope, receive, self._recorder(scope, key, generation, day, send))
-
-    async def _replay(self, entry: Entry, if_none_match: bytes | None, send: Send) -> None:
-        if if_none_match and _matches(if_none_match.decode("latin-1"), entry.etag.decode()):
-            headers = [(b"etag", entry.etag), (b"cache-control", CACHE_CONTROL.encode())]
-            await send({"type": "http.response.start", "status": 304, "headers": headers})
-            await send({"type": "http.response.body", "body": b""})
-            return
-        await send({"type": "http.response.start", "status": 200, "headers": entry.headers})
-        await send({"type": "http.response.body", "body": entry.body})
-
-    def _recorder(
-        self, scope: Scope, key: tuple[str, bytes], generation: int, day: int, send: Send
-    ) -> Send:
-        started: dict[str, object] = {}
-
-        async def record(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                started.update(message)
-            elif (
-                message["type"] == "http.response.body"
-                and started.get("status") == 200
-                and not message.get("more_body", False)
-            ):
-                headers = list(started.get("headers", ()))  # type: ignore[call-overload]
-                etag = next((v for n, v in headers if n == b"etag"), None)
-                if etag is not None:
-                    headers.append(HIT)
-                    entry = Entry(generation, day, 0.0, etag, headers, message["body"])
-                    entry.route = scope.get("route")
-                    self._store(key, entry)
-            await send(message)
-
-        return record
-
-    def _store(self, key: tuple[str, bytes], entry: Entry) -> None:
-        if entry.generation != self.generation.value:
-            return  # the read model changed while the query ran: already stale
-        entry.expires = time.monotonic() + self.seconds
-        size = len(entry.body) + len(key[0]) + len(key[1]) + 200
-        if self.size + size > self.max_bytes:
-            self.entries.clear()  # rare and cheap: refilled at the speed of misses
-            self.size = 0
-        old = self.entries.pop(key, None)
-        if old is not None:
-            self.size -= len(old.body) + len(key[0]) + len(key[1]) + 200
-        self.entries[key] = entry
+        if key in self.probation or key in self.protected:
+            self._evict(key)
+        entry = Entry(body, etag, keys, _day(), time.monotonic() + self.seconds, size)
+        self.probation[key] = entry
         self.size += size
+        for k in keys:
+            self.by_key.setdefault(k, set()).add(key)
+        while self.size > self.max_bytes and self.probation:
+            self._evict(next(iter(self.probation)))
+            self.evictions += 1
+
+    # Segments ----------------------------------------------------------------------
+
+    def _promote(self, key: str, entry: Entry) -> None:
+        del self.probation[key]
+        entry.protected = True
+        self.protected[key] = entry
+        self.protected_size += entry.size
+        limit = self.max_bytes * PROTECTED_SHARE
+        while self.protected_size > limit:
+            old_key, old = self.protected.popitem(last=False)
+            old.protected = False
+            self.protected_size -= old.size
+            self.probation[old_key] = old  # demoted: the most recent of the probation
+
+    def _evict(self, key: str) -> None:
+        entry = self.probation.pop(key, None)
+        if entry is None:
+            entry = self.protected.pop(key, None)
+            if entry is None:
+                return
+            self.protected_size -= entry.size
+        self.size -= entry.size
+        for k in entry.keys:
+            owners = self.by_key.get(k)
+            if owners is not None:
+                owners.discard(key)
+                if not owners:
+                    del self.by_key[k]
+
+    def __len__(self) -> int:
+        return len(self.probation) + len(self.protected)

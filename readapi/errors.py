@@ -14,6 +14,7 @@ from starlette.responses import Response
 from config.problems import CONTENT_TYPE, problem
 from readapi.json import dumps
 from readapi.queries import InvalidQuery
+from readapi.reader import ReplicaLagging
 
 logger = logging.getLogger(__name__)
 
@@ -64,6 +65,15 @@ async def _database_down(request: Request, exc: Exception) -> Response:
     )
 
 
+async def _replica_lagging(request: Request, exc: Exception) -> Response:
+    return problem_response(
+        503,
+        "The replica has not caught up with your last change yet; retry shortly.",
+        code="replica_lagging",
+        headers={"Retry-After": "1"},
+    )
+
+
 async def _unexpected(request: Request, exc: Exception) -> Response:
     logger.exception("query side: unhandled error on %s", request.url.path)
     return problem_response(500, "An unexpected error occurred.")
@@ -75,6 +85,7 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(InvalidQuery, _invalid_query)  # type: ignore[arg-type]
     app.add_exception_handler(psycopg.errors.UndefinedTable, _read_model_missing)
     app.add_exception_handler(psycopg.errors.UndefinedFunction, _read_model_missing)
+    app.add_exception_handler(ReplicaLagging, _replica_lagging)
     app.add_exception_handler(PoolTimeout, _database_down)
     app.add_exception_handler(psycopg.OperationalError, _database_down)
     app.add_exception_handler(Exception, _unexpected)

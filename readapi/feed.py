@@ -15,10 +15,12 @@ import os
 import time
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
+from typing import Any
 
 import psycopg
 from psycopg_pool import AsyncConnectionPool
 
+from readapi import keys
 from readapi.json import dumps
 
 logger = logging.getLogger(__name__)
@@ -39,20 +41,32 @@ class FeedSettings:
     retry_ms: int = int(os.environ.get("FEED_RETRY_MS", "2000"))
 
 
-class ChangeNotifier:
-    """Listens on the write database and wakes the streams of this process."""
+KeysCallback = Callable[[frozenset[str], int | None], None]
+PRIMARY_POSITION = "SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), '0/0')::bigint"
 
-    def __init__(self, dsn: str | Callable[[], str]) -> None:
+
+class ChangeNotifier:
+    """Listens on the write database: wakes this process's streams, and tells its cache
+    which keys each commit changed (``readapi/keys.py``).
+
+    ``fence``: with a replica behind the query side, each key announcement also carries
+    the primary's WAL position read after the notification arrived (so after the
+    commit): the cache keeps no answer read from a replica that is not there yet.
+    """
+
+    def __init__(self, dsn: str | Callable[[], str], *, fence: bool = False) -> None:
         self._dsn = dsn
+        self.fence = fence
         self.newest = 0
         self.streams = 0
         self.listening = asyncio.Event()
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
-        self._subscribers: list[Callable[[], None]] = []
+        self._subscribers: list[KeysCallback] = []
 
-    def subscribe(self, callback: Callable[[], None]) -> None:
-        """Call ``callback`` on every announcement: a commit elsewhere, or a reconnection."""
+    def subscribe(self, callback: KeysCallback) -> None:
+        """Call ``callback(keys, position)`` on every key announcement, and with ``*`` on
+        every (re)connection: changes committed meanwhile were not heard."""
         self._subscribers.append(callback)
 
     def start(self) -> None:
@@ -77,8 +91,10 @@ class ChangeNotifier:
         self.newest = max(self.newest, newest)
         wake, self._wake = self._wake, asyncio.Event()
         wake.set()
+
+    def announce_keys(self, changed: frozenset[str], position: int | None) -> None:
         for callback in self._subscribers:
-            callback()
+            callback(changed, position)
 
     async def _listen(self) -> None:
         delay = 0.2
@@ -88,13 +104,16 @@ class ChangeNotifier:
                 conn = await psycopg.AsyncConnection.connect(conninfo, autocommit=True)
                 async with conn:
                     await conn.execute(f"LISTEN {CHANNEL}")
+                    await conn.execute(f"LISTEN {keys.CHANNEL}")
                     self.listening.set()
                     delay = 0.2
                     # Changes committed while not listening were not announced: wake everyone.
                     self.announce(0)
-                    async for notify in conn.notifies():
-                        with contextlib.suppress(ValueError):
-                            self.announce(int(notify.payload))
+                    self.announce_keys(frozenset({keys.ALL}), await self._position(conn))
+                    while True:
+                        # One at a time: the fence's query needs the connection between them.
+                        async for notify in conn.notifies(stop_after=1):
+                            await self._heard(conn, notify)
             except asyncio.CancelledError:
                 raise
             except Exception as exc:  # any failure: log, back off, listen again
@@ -102,6 +121,19 @@ class ChangeNotifier:
             self.listening.clear()
             await asyncio.sleep(delay)
             delay = min(delay * 2, 10.0)
+
+    async def _heard(self, conn: psycopg.AsyncConnection[Any], notify: psycopg.Notify) -> None:
+        if notify.channel == keys.CHANNEL:
+            self.announce_keys(keys.parse(notify.payload), await self._position(conn))
+        else:
+            with contextlib.suppress(ValueError):
+                self.announce(int(notify.payload))
+
+    async def _position(self, conn: psycopg.AsyncConnection[Any]) -> int | None:
+        if not self.fence:
+            return None
+        row = await (await conn.execute(PRIMARY_POSITION)).fetchone()
+        return int(row[0]) if row else None
 
 
 async def newest_change(pool: AsyncConnectionPool) -> int:

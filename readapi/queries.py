@@ -16,15 +16,22 @@ R_co = TypeVar("R_co", covariant=True)
 
 
 class QueryHandler(Protocol[Q_contra, R_co]):
+    """What every route holds: ``handle`` answers one query from the read model alone."""
+
     async def handle(self, query: Q_contra) -> R_co: ...
 
 
 @dataclass(frozen=True, slots=True)
 class Document:
-    """A ready-to-send JSON body and its entity tag (without quotes)."""
+    """A ready-to-send JSON body and its entity tag (without quotes).
+
+    ``read_at``: the replay position of the replica it was read from (None: a primary);
+    the response cache keeps it only if that is past every change it was told of.
+    """
 
     body: bytes
     etag: str
+    read_at: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,27 +44,31 @@ class TrainerSearch:
     q: str | None = None
     limit: int = 20
     cursor: str | None = None
+    # A consistency token (WAL position) the answer must include: readapi/reader.py.
+    token: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class TrainerGet:
     id: UUID
+    token: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class BranchList:
-    pass
+    token: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class SpecialtyList:
-    pass
+    token: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class TimetableGet:
     branch: str | None = None
     weekday: int | None = None
+    token: int | None = None
 
 
 class InvalidQuery(Exception):

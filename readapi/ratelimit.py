@@ -95,13 +95,14 @@ class RateLimitMiddleware:
         await self.app(scope, receive, send)
 
     def client(self, scope: Scope) -> str:
-        peer = scope["client"][0] if scope.get("client") else ""
+        peer = str(scope["client"][0]) if scope.get("client") else ""
         if peer not in self.trusted:
             return peer
         for name, value in scope["headers"]:
             if name == b"x-forwarded-for":
+                hops: str = value.decode("latin-1")
                 # The right-most address a trusted proxy did not add is the client's.
-                for hop in reversed(value.decode("latin-1").split(",")):
+                for hop in reversed(hops.split(",")):
                     hop = hop.strip()
                     if hop and hop not in self.trusted:
                         return hop

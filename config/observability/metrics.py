@@ -2,7 +2,7 @@
 
 Per route template (never the raw path, which would grow without bound):
 ``http_requests_total`` and ``http_request_duration_seconds``. At scrape time:
-the query side's pool (``psycopg_pool`` stats), the open change-feed streams,
+the query side's pool (``psycopg_pool`` stats), its response cache, the open change-feed streams,
 and how far the read side lags behind the primary when it reads a replica.
 
 Each worker process has its own counters. With ``PROMETHEUS_MULTIPROC_DIR`` set
@@ -147,6 +147,16 @@ class MetricsEndpoint:
                 "1 while the change-feed listener is connected.",
                 float(notifier.listening.is_set()),
             )
+        cache = getattr(state, "cache", None)
+        if cache is not None:
+            found["readapi_cache_hits"] = ("Answers served from the response cache.", cache.hits)
+            found["readapi_cache_misses"] = ("Answers the cache did not hold.", cache.misses)
+            found["readapi_cache_evictions"] = (
+                "Entries evicted to stay within READ_CACHE_MB.",
+                cache.evictions,
+            )
+            found["readapi_cache_entries"] = ("Entries in the response cache.", len(cache))
+            found["readapi_cache_bytes"] = ("Bytes the response cache holds.", cache.size)
         if pool is not None:
             try:
                 found.update(await self.lag(pool))

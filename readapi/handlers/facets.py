@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from psycopg_pool import AsyncConnectionPool
-
 from readapi.queries import BranchList, Document, InvalidQuery, SpecialtyList, TimetableGet
+from readapi.reader import Reader
 
 BRANCHES = """
 SELECT jsonb_build_object('items', coalesce(jsonb_agg(jsonb_build_object(
@@ -35,15 +34,15 @@ SELECT jsonb_build_object('items', coalesce(jsonb_agg(c.doc
 class _RelationHandler:
     sql: str
 
-    def __init__(self, pool: AsyncConnectionPool) -> None:
-        self.pool = pool
+    def __init__(self, reader: Reader) -> None:
+        self.reader = reader
 
-    async def _fetch(self) -> Document:
-        async with self.pool.connection() as conn:
-            cur = await conn.execute(self.sql)
+    async def _fetch(self, token: int | None) -> Document:
+        async with self.reader.connection(token) as read:
+            cur = await read.conn.execute(self.sql)
             row = await cur.fetchone()
         assert row is not None
-        return Document(row[0], row[1])
+        return Document(row[0], row[1], read.at)
 
 
 class BranchListHandler(_RelationHandler):
@@ -52,7 +51,7 @@ class BranchListHandler(_RelationHandler):
     sql = BRANCHES
 
     async def handle(self, query: BranchList) -> Document:
-        return await self._fetch()
+        return await self._fetch(query.token)
 
 
 class SpecialtyListHandler(_RelationHandler):
@@ -61,14 +60,14 @@ class SpecialtyListHandler(_RelationHandler):
     sql = SPECIALTIES
 
     async def handle(self, query: SpecialtyList) -> Document:
-        return await self._fetch()
+        return await self._fetch(query.token)
 
 
 class TimetableHandler:
     """Classes of public trainers, by weekday and start time; optionally one branch or day."""
 
-    def __init__(self, pool: AsyncConnectionPool) -> None:
-        self.pool = pool
+    def __init__(self, reader: Reader) -> None:
+        self.reader = reader
 
     async def handle(self, query: TimetableGet) -> Document:
         where = []
@@ -78,10 +77,10 @@ class TimetableHandler:
             where.append("c.weekday = %(weekday)s")
         sql = TIMETABLE.format(where=" AND ".join(where) or "true")
         params = {"branch": query.branch, "weekday": query.weekday}
-        async with self.pool.connection() as conn:
-            cur = await conn.execute(sql, params)
+        async with self.reader.connection(query.token) as read:
+            cur = await read.conn.execute(sql, params)
             row = await cur.fetchone()
         assert row is not None
         if query.branch is not None and row[2] == 0:
             raise InvalidQuery("branch", f"Unknown branch {query.branch!r}.")
-        return Document(row[0], row[1])
+        return Document(row[0], row[1], read.at)

@@ -7,9 +7,10 @@ rows, and fetches and sorts every match instead (80 ms instead of 0.4 ms for a
 branch and a specialty at 100,000 trainers; docs/performance.md).
 
 The map is loaded once and trusted under the same rule as the response cache
-(``readapi/cache.py``): while the generation is unchanged, the change listener
-connected and ``READ_CACHE_SECONDS`` not elapsed. An unknown slug reloads it
-once before it is declared unknown, so a branch created elsewhere is found.
+(``readapi/cache.py``): while no change to the ``facets`` key was announced since,
+the change listener is connected and ``READ_CACHE_SECONDS`` have not elapsed. An
+unknown slug reloads it once before it is declared unknown, so a branch created
+elsewhere is found.
 """
 
 from __future__ import annotations
@@ -17,17 +18,21 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 
-from psycopg_pool import AsyncConnectionPool
+from psycopg import AsyncConnection
 
-from readapi.cache import GENERATION, Generation, cache_seconds
+from readapi import keys
+from readapi.cache import ResponseCache, cache_seconds
 from readapi.queries import InvalidQuery, TrainerSearch
 
 SLUGS = "SELECT 'b', slug, id FROM read.branch UNION ALL SELECT 's', slug, id FROM read.specialty"
 
 
+FACETS = frozenset({keys.FACETS})
+
+
 @dataclass
 class SlugIds:
-    generation: Generation = GENERATION
+    cache: ResponseCache
     seconds: float = field(default_factory=cache_seconds)
     branches: dict[str, int] = field(default_factory=dict)
     specialties: dict[str, int] = field(default_factory=dict)
@@ -36,30 +41,29 @@ class SlugIds:
 
     def fresh(self) -> bool:
         return (
-            self.loaded_at == self.generation.value
-            and self.generation.listening()
+            self.loaded_at >= 0
+            and not self.cache.stale(FACETS, self.loaded_at)
             and time.monotonic() < self.expires
         )
 
-    async def load(self, pool: AsyncConnectionPool) -> None:
-        generation = self.generation.value
-        async with pool.connection() as conn:
-            rows = await (await conn.execute(SLUGS)).fetchall()
+    async def load(self, conn: AsyncConnection) -> None:
+        ticket = self.cache.ticket()
+        rows = await (await conn.execute(SLUGS)).fetchall()
         self.branches = {slug: id_ for kind, slug, id_ in rows if kind == "b"}
         self.specialties = {slug: id_ for kind, slug, id_ in rows if kind == "s"}
-        self.loaded_at, self.expires = generation, time.monotonic() + self.seconds
+        self.loaded_at, self.expires = ticket, time.monotonic() + self.seconds
 
     async def resolve(
-        self, pool: AsyncConnectionPool, query: TrainerSearch
+        self, conn: AsyncConnection, query: TrainerSearch
     ) -> tuple[int | None, list[int]] | None:
         """The branch id and the specialty ids, or None when the map cannot be trusted."""
-        if not self.generation.listening():
+        if not self.cache.listening():
             return None
         if not self.fresh():
-            await self.load(pool)
+            await self.load(conn)
         found = self._lookup(query)
         if found is None:
-            await self.load(pool)
+            await self.load(conn)
             found = self._lookup(query)
         if found is None:
             if query.branch and query.branch not in self.branches:

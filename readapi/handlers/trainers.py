@@ -2,17 +2,25 @@
 
 from __future__ import annotations
 
-from psycopg_pool import AsyncConnectionPool
+import asyncio
+from typing import Any
+from uuid import UUID
+
+from psycopg import AsyncConnection
 
 from readapi import cursor
 from readapi.handlers import search
 from readapi.handlers.slugs import SlugIds
 from readapi.json import dumps
 from readapi.queries import Document, InvalidQuery, TrainerGet, TrainerSearch
+from readapi.reader import Reader
+
+TRIGRAM_INDEX = "SELECT to_regclass('read.trainer_names_trgm') IS NOT NULL"
 
 # Certifications that have expired are history, not qualifications: dropped at read time.
 GET = """
-SELECT t.item || t.profile || jsonb_build_object(
+SELECT t.id,
+       t.item || t.profile || jsonb_build_object(
            'tenure_years', read.tenure_years(t.hired_on),
            'certifications', jsonb_path_query_array(
                t.profile -> 'certifications',
@@ -20,7 +28,7 @@ SELECT t.item || t.profile || jsonb_build_object(
                jsonb_build_object('today', to_char(read.today(), 'YYYY-MM-DD')))),
        t.rev::text || '.' || to_char(read.today(), 'YYYYMMDD')
   FROM read.trainer t
- WHERE t.id = %(id)s
+ WHERE t.id = ANY(%(ids)s)
 """
 
 
@@ -28,19 +36,23 @@ class TrainerSearchHandler:
     """A page of public trainers: filtered, by name or by search rank, keyset-paginated."""
 
     def __init__(
-        self, pool: AsyncConnectionPool, *, trigram: bool, slugs: SlugIds | None = None
+        self, reader: Reader, *, trigram: bool | None = None, slugs: SlugIds | None = None
     ) -> None:
-        self.pool = pool
+        self.reader = reader
+        # Whether the migration could index names by trigram: asked on first use.
         self.trigram = trigram
         self.slugs = slugs
 
     async def handle(self, query: TrainerSearch) -> Document:
-        ids = None
-        if self.slugs is not None and (query.branch or query.specialties):
-            ids = await self.slugs.resolve(self.pool, query)
-        sql, params, order, fp = search.statement(query, trigram=self.trigram, ids=ids)
-        async with self.pool.connection() as conn:
-            cur = await conn.execute(sql, params)
+        async with self.reader.connection(query.token) as read:
+            if self.trigram is None:
+                row = await (await read.conn.execute(TRIGRAM_INDEX)).fetchone()
+                self.trigram = bool(row and row[0])
+            ids = None
+            if self.slugs is not None and (query.branch or query.specialties):
+                ids = await self.slugs.resolve(read.conn, query)
+            sql, params, order, fp = search.statement(query, trigram=self.trigram, ids=ids)
+            cur = await read.conn.execute(sql, params)
             row = await cur.fetchone()
         assert row is not None
         items, more, last_key, last_id, etag, *known = row
@@ -52,17 +64,71 @@ class TrainerSearchHandler:
         if more:
             next_cursor = cursor.encode(cursor.Position(order, last_key, last_id), fp)
         body = b'{"items":' + items + b',"next_cursor":' + dumps(next_cursor) + b"}"
-        return Document(body, etag + ("+" if more else ""))
+        return Document(body, etag + ("+" if more else ""), read.at)
+
+
+Pending = dict[UUID, list["asyncio.Future[Document | None]"]]
 
 
 class TrainerGetHandler:
-    """One public trainer's full profile, or None when unknown or not public."""
+    """One public trainer's full profile, or None when unknown or not public.
 
-    def __init__(self, pool: AsyncConnectionPool) -> None:
-        self.pool = pool
+    Concurrent look-ups are coalesced: the first opens a batch and asks the pool for a
+    connection; every look-up that arrives before one is free joins that batch, and
+    the batch is answered by one ``id = ANY(...)`` statement. Under load the statement
+    and the pool, not the number of requests, set the cost (docs/performance.md). A
+    look-up with a consistency token runs alone, on a connection that has replayed it.
+    """
+
+    def __init__(self, reader: Reader) -> None:
+        self.reader = reader
+        self._open: Pending | None = None
+        self._tasks: set[asyncio.Task[None]] = set()
 
     async def handle(self, query: TrainerGet) -> Document | None:
-        async with self.pool.connection() as conn:
-            cur = await conn.execute(GET, {"id": query.id})
-            row = await cur.fetchone()
-        return Document(row[0], row[1]) if row else None
+        if query.token is not None:
+            return (await self._fetch([query.id], query.token)).get(query.id)
+        future: asyncio.Future[Document | None] = asyncio.get_running_loop().create_future()
+        if self._open is None:
+            self._open = {}
+            task = asyncio.create_task(self._answer())
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
+        self._open.setdefault(query.id, []).append(future)
+        return await future
+
+    async def _answer(self) -> None:
+        batch: Pending = {}
+        try:
+            async with self.reader.connection() as read:
+                batch, self._open = self._open or {}, None
+                rows = await self._rows(read.conn, list(batch))
+            for id_, futures in batch.items():
+                row = rows.get(id_)
+                document = Document(row[0], row[1], read.at) if row else None
+                for future in futures:
+                    if not future.done():
+                        future.set_result(document)
+        except BaseException as exc:
+            if not batch:
+                batch, self._open = self._open or {}, None
+            for futures in batch.values():
+                for future in futures:
+                    if future.done():
+                        continue
+                    if isinstance(exc, Exception):
+                        future.set_exception(exc)
+                    else:
+                        future.cancel()
+            if not isinstance(exc, Exception):
+                raise
+
+    async def _fetch(self, ids: list[UUID], token: int | None) -> dict[UUID, Document]:
+        async with self.reader.connection(token) as read:
+            rows = await self._rows(read.conn, ids)
+        return {id_: Document(body, etag, read.at) for id_, (body, etag) in rows.items()}
+
+    @staticmethod
+    async def _rows(conn: AsyncConnection[Any], ids: list[UUID]) -> dict[UUID, tuple[bytes, str]]:
+        cur = await conn.execute(GET, {"ids": ids})
+        return {row[0]: (row[1], row[2]) for row in await cur.fetchall()}

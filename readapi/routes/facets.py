@@ -2,36 +2,44 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
 from starlette.responses import Response
 
-from readapi import deps, schemas
+from readapi import keys, schemas
 from readapi.http import conditional
 from readapi.queries import BranchList, SpecialtyList, TimetableGet
-from readapi.routes.params import RESPONSES, BranchParam, WeekdayParam
+from readapi.routes.lean import LeanRoute, answer, token_of
+from readapi.routes.params import RESPONSES, BranchSlug, Params, WeekdayNumber
 
-router = APIRouter(prefix="/query", tags=["facets"])
+router = APIRouter(prefix="/query", tags=["facets"], route_class=LeanRoute)
+FACETS = frozenset({keys.FACETS})
 
 
 @router.get("/branches", response_model=schemas.BranchList, responses=RESPONSES)
-async def read_branches(request: Request, handler: deps.BranchesHandler) -> Response:
+async def read_branches(request: Request, params: Annotated[Params, Query()]) -> Response:
     """Every branch, with how many public trainers it has."""
-    return conditional(request, await handler.handle(BranchList()))
+    query = BranchList(token=token_of(request, params.consistency_token))
+    return await answer(request, request.app.state.branches, query, FACETS)
 
 
 @router.get("/specialties", response_model=schemas.SpecialtyList, responses=RESPONSES)
-async def read_specialties(request: Request, handler: deps.SpecialtiesHandler) -> Response:
+async def read_specialties(request: Request, params: Annotated[Params, Query()]) -> Response:
     """Every specialty, with how many public trainers offer it."""
-    return conditional(request, await handler.handle(SpecialtyList()))
+    query = SpecialtyList(token=token_of(request, params.consistency_token))
+    return await answer(request, request.app.state.specialties, query, FACETS)
+
+
+class TimetableParams(Params):
+    branch: BranchSlug = None
+    weekday: WeekdayNumber = None
 
 
 @router.get("/timetable", response_model=schemas.Timetable, responses=RESPONSES, tags=["timetable"])
-async def read_timetable(
-    request: Request,
-    handler: deps.TimetableQueryHandler,
-    branch: BranchParam = None,
-    weekday: WeekdayParam = None,
-) -> Response:
+async def read_timetable(request: Request, params: Annotated[TimetableParams, Query()]) -> Response:
     """The weekly classes of public trainers, by day and start time."""
-    query = TimetableGet(branch=branch, weekday=weekday)
-    return conditional(request, await handler.handle(query))
+    token = token_of(request, params.consistency_token)
+    query = TimetableGet(branch=params.branch, weekday=params.weekday, token=token)
+    document = await request.app.state.timetable.handle(query)
+    return conditional(request, document.body, document.etag)

@@ -4,16 +4,31 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import Query
-from pydantic import StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from config import lsn
 from config.problems import CONTENT_TYPE
 from readapi.schemas import Problem
 from readapi.vocab import SLUG_PATTERN
 
 Slug = Annotated[str, StringConstraints(pattern=SLUG_PATTERN)]
-BranchParam = Annotated[Slug | None, Query(description="A branch slug.")]
-WeekdayParam = Annotated[int | None, Query(ge=1, le=7, description="1 = Monday ... 7 = Sunday.")]
+BranchSlug = Annotated[Slug | None, Field(description="A branch slug.")]
+WeekdayNumber = Annotated[int | None, Field(ge=1, le=7, description="1 = Monday ... 7 = Sunday.")]
+
+
+class Params(BaseModel):
+    """The query parameters of a cached route. Unknown ones are ignored (a browser's
+    cache buster, say) and never reach the cache key: the response cache is keyed by
+    what the query means, not by what a client appended."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    consistency_token: str | None = Field(
+        None,
+        max_length=40,
+        description=f"The `{lsn.HEADER}` of your last command, for clients that cannot "
+        "send the header: the answer includes that change.",
+    )
 
 
 def problem(description: str) -> dict[str, Any]:

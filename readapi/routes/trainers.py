@@ -6,58 +6,62 @@ from typing import Annotated
 from uuid import UUID
 
 from fastapi import APIRouter, HTTPException, Query, Request
+from pydantic import Field
 from starlette.responses import Response
 
-from readapi import deps, schemas
-from readapi.http import conditional
+from readapi import keys, schemas
 from readapi.queries import TrainerGet, TrainerSearch
-from readapi.routes.params import RESPONSES, BranchParam, Slug, WeekdayParam, problem
+from readapi.routes.lean import LeanRoute, answer, token_of
+from readapi.routes.params import RESPONSES, BranchSlug, Params, Slug, WeekdayNumber, problem
 from readapi.vocab import MAX_SPECIALTIES, Q_MAX_LENGTH, Position, Shift
 
-router = APIRouter(prefix="/query/trainers", tags=["trainers"])
+router = APIRouter(prefix="/query/trainers", tags=["trainers"], route_class=LeanRoute)
 
 NOT_FOUND = "No public trainer has this id."
+LIST_KEYS = frozenset({keys.LISTS, keys.FACETS})
+SEARCH_KEYS = LIST_KEYS | {keys.SEARCH}
+
+
+class TrainerSearchParams(Params):
+    branch: BranchSlug = None
+    specialty: list[Slug] = Field(
+        [], max_length=MAX_SPECIALTIES, description="Specialty slugs; trainers have all."
+    )
+    shift: Shift | None = None
+    position: Position | None = None
+    weekday: WeekdayNumber = None
+    q: str | None = Field(
+        None,
+        min_length=1,
+        max_length=Q_MAX_LENGTH,
+        pattern=r"^[^\x00]*$",
+        description="Full-text search over names, specialties and bio; the last word "
+        "matches as a prefix while typing. Results are then ranked.",
+    )
+    limit: int = Field(20, ge=1, le=100)
+    cursor: str | None = Field(
+        None, max_length=400, pattern=r"^[A-Za-z0-9_-]*$", description="next_cursor"
+    )
 
 
 @router.get("", response_model=schemas.TrainerPage, responses=RESPONSES)
 async def read_trainers(
-    request: Request,
-    handler: deps.SearchHandler,
-    branch: BranchParam = None,
-    specialty: Annotated[
-        list[Slug],
-        Query(max_length=MAX_SPECIALTIES, description="Specialty slugs; trainers have all."),
-    ] = [],  # noqa: B006  (FastAPI copies defaults per request)
-    shift: Shift | None = None,
-    position: Position | None = None,
-    weekday: WeekdayParam = None,
-    q: Annotated[
-        str | None,
-        Query(
-            min_length=1,
-            max_length=Q_MAX_LENGTH,
-            pattern=r"^[^\x00]*$",
-            description="Full-text search over names, specialties and bio; the last word "
-            "matches as a prefix while typing. Results are then ranked.",
-        ),
-    ] = None,
-    limit: Annotated[int, Query(ge=1, le=100)] = 20,
-    cursor: Annotated[
-        str | None, Query(max_length=400, pattern=r"^[A-Za-z0-9_-]*$", description="next_cursor")
-    ] = None,
+    request: Request, params: Annotated[TrainerSearchParams, Query()]
 ) -> Response:
     """Public trainers, by name (or by relevance with `q`), one page at a time."""
     query = TrainerSearch(
-        branch=branch,
-        specialties=tuple(specialty),
-        shift=shift.value if shift else None,
-        position=position.value if position else None,
-        weekday=weekday,
-        q=q,
-        limit=limit,
-        cursor=cursor or None,
+        branch=params.branch,
+        specialties=tuple(sorted(set(params.specialty))),
+        shift=params.shift.value if params.shift else None,
+        position=params.position.value if params.position else None,
+        weekday=params.weekday,
+        q=params.q,
+        limit=params.limit,
+        cursor=params.cursor or None,
+        token=token_of(request, params.consistency_token),
     )
-    return conditional(request, await handler.handle(query))
+    state = request.app.state
+    return await answer(request, state.search, query, SEARCH_KEYS if query.q else LIST_KEYS)
 
 
 @router.get(
@@ -65,13 +69,15 @@ async def read_trainers(
     response_model=schemas.TrainerProfile,
     responses=RESPONSES | {404: problem(NOT_FOUND)},
 )
-async def read_trainer(request: Request, trainer_id: str, handler: deps.GetHandler) -> Response:
+async def read_trainer(
+    request: Request, trainer_id: str, params: Annotated[Params, Query()]
+) -> Response:
     """One public trainer's full profile: specialties, valid certifications, weekly classes."""
     try:
         id_ = UUID(trainer_id)
     except ValueError:
         raise HTTPException(404, NOT_FOUND) from None
-    document = await handler.handle(TrainerGet(id_))
-    if document is None:
-        raise HTTPException(404, NOT_FOUND)
-    return conditional(request, document)
+    query = TrainerGet(id_, token=token_of(request, params.consistency_token))
+    return await answer(
+        request, request.app.state.get, query, frozenset({keys.trainer(id_)}), NOT_FOUND
+    )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
-from typing import Any
+from typing import Any, cast
 
 import pytest
 
@@ -15,17 +15,17 @@ from trainers.models import Branch, Specialty, Trainer
 
 @pytest.fixture
 def branch(db: None) -> Branch:
-    return dispatch(c.BranchCreate(slug="downtown", name="Downtown", city="Lisbon"))
+    return cast(Branch, dispatch(c.BranchCreate(slug="downtown", name="Downtown", city="Lisbon")))
 
 
 @pytest.fixture
 def yoga(db: None) -> Specialty:
-    return dispatch(c.SpecialtyCreate(slug="yoga", name="Yoga"))
+    return cast(Specialty, dispatch(c.SpecialtyCreate(slug="yoga", name="Yoga")))
 
 
 @pytest.fixture
 def strength(db: None) -> Specialty:
-    return dispatch(c.SpecialtyCreate(slug="strength", name="Strength"))
+    return cast(Specialty, dispatch(c.SpecialtyCreate(slug="strength", name="Strength")))
 
 
 @pytest.fixture
@@ -39,7 +39,7 @@ def make_trainer(branch: Branch) -> Callable[..., Trainer]:
             branch=branch.slug,
             **fields,
         )
-        return dispatch(command)
+        return cast(Trainer, dispatch(command))
 
     return make
 

@@ -1,8 +1,9 @@
-"""``make bench`` works end to end: a tiny database, seconds a scenario, every route 2xx.
+"""``make bench`` works end to end: a tiny database, a second a scenario, every route 2xx.
 
 No timing is asserted (a shared machine makes absolute figures meaningless);
-this proves the harness: seeding, the server with its baselines, wrk and its
-scripts, the report and its JSON.
+this proves the harness: seeding, the app with its baselines, the ceiling in its
+own process, wrk and its scripts, the staff writer, ``check_read_model`` after the
+writes, the report and its JSON.
 """
 
 from __future__ import annotations
@@ -16,11 +17,25 @@ from pathlib import Path
 
 import pytest
 
-from bench.report import READ_SCENARIOS
+from bench.report import MIXED, READ_SCENARIOS
+from bench.scenarios import CEILING, PAIRS
 
 ROOT = Path(__file__).resolve().parents[2]
-BASELINES = ("list:naive_drf", "search:naive_drf", "detail:naive_drf", "detail:ceiling")
+BASELINES = ("list:naive_drf", "search:naive_drf", "detail:naive_drf", "deep_page:naive_drf")
+UNCACHED = tuple(
+    f"{kind}:ours_uncached" for kind in ("list", "first_page", "deep_page", "search", "detail")
+)
 WRITES = ("write:ours", "write:plain_drf")
+TARGETS = (
+    "detail past the cache / bare ASGI ceiling",
+    "list page past the cache / bare ASGI ceiling",
+    "search past the cache / list page past the cache",
+    "search past the cache: p99 ms",
+    "Zipf detail under 5 PATCH/s / the same reads without writes",
+    "deep page / first page, both past the cache",
+    "writes: command PATCH / plain DRF PATCH",
+    "check_read_model after the write load",
+)
 
 pytestmark = [pytest.mark.bench, pytest.mark.timeout(600)]
 
@@ -38,7 +53,7 @@ def test_make_bench_runs_every_scenario_and_writes_its_json(tmp_path: Path) -> N
         "--trainers=300",
         "--duration=1",
         "--warmup=0",
-        "--baseline-seconds=3",
+        "--baseline-seconds=2",
         "--connections=4",
         f"--database={name}",
         f"--results={tmp_path}",
@@ -48,10 +63,26 @@ def test_make_bench_runs_every_scenario_and_writes_its_json(tmp_path: Path) -> N
 
     report = json.loads((tmp_path / "latest.json").read_text())
     results = report["results"]
-    uncached = ("first_page:ours_uncached", "deep_page:ours_uncached", "deep_page:naive_drf")
-    for name in (*READ_SCENARIOS, *BASELINES, *WRITES, *uncached):
-        assert name in results, name
-        assert results[name]["requests"] > 0, name
-        assert results[name]["errors"] == 0, (name, results[name])
-    assert {t["target"] for t in report["targets"]} >= {"deep page / first page (uncached)"}
-    assert "list, filtered" in done.stdout
+    zipf = ("detail_zipf:ours", MIXED)
+    for scenario in (*READ_SCENARIOS, *BASELINES, *WRITES, *UNCACHED, *zipf, CEILING):
+        assert scenario in results, scenario
+        assert results[scenario]["requests"] > 0, scenario
+        assert results[scenario]["errors"] == 0, (scenario, results[scenario])
+    # The ceiling before and after the reads; each pair A B B A.
+    rounds = report["rounds_rps"]
+    for scenario in (CEILING, *(name for pair in PAIRS for name in pair)):
+        assert len(rounds[scenario]) == 2, scenario
+    assert report["inputs"]["list_page_bytes"] > 1000
+    assert report["inputs"]["search_terms"] >= 100
+    # The staff writer wrote through the command API, with no stale version.
+    writer = report["writer"][MIXED]
+    assert writer["writes"] > 0, writer
+    assert writer["failed"] == 0, writer
+    assert report["read_model_check"]["clean"], report["read_model_check"]
+    rows = {t["target"]: t for t in report["targets"]}
+    for target in TARGETS:
+        assert target in rows, target
+        assert rows[target]["value"] is not None, rows[target]
+    # Cache hits against the uncached DRF API are never a target.
+    assert all(t["goal"] == "info" for t in report["targets"] if "cache hit" in t["target"])
+    assert "check_read_model after the write load: clean" in done.stdout

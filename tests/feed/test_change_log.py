@@ -151,7 +151,7 @@ def test_a_rebuild_announces_what_writes_without_events_changed() -> None:
 
 def test_a_rebuild_announces_that_the_facets_may_have_changed() -> None:
     """A rebuild may correct a branch or specialty row with no trainer changing: every
-    process's cached facet lists must hear of it (payload 0: nothing new in the feed)."""
+    process's cached answers must hear of it (its swap announces every key, ``*``)."""
     import psycopg
 
     from config.dsn import conninfo
@@ -161,10 +161,10 @@ def test_a_rebuild_announces_that_the_facets_may_have_changed() -> None:
     with connection.cursor() as cursor:
         cursor.execute("UPDATE read.branch SET name = 'Wrong' WHERE id = %s", [branch.pk])
     with psycopg.connect(conninfo(connection.settings_dict), autocommit=True) as listener:
-        listener.execute("LISTEN read_change")
+        listener.execute("LISTEN read_keys")
         read_model_swap_rebuild()
         payloads = [n.payload for n in listener.notifies(timeout=5, stop_after=1)]
-    assert payloads == ["0"]
+    assert payloads == ["*"]
     with connection.cursor() as cursor:
         cursor.execute("SELECT name FROM read.branch WHERE id = %s", [branch.pk])
         assert cursor.fetchone() == (branch.name,)

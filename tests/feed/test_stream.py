@@ -158,7 +158,7 @@ def test_many_streams_share_one_listener_connection(server: LiveServer) -> None:
         with connection.cursor() as cursor:
             cursor.execute(
                 "SELECT count(*) FROM pg_stat_activity"
-                " WHERE datname = current_database() AND query = 'LISTEN read_change'"
+                " WHERE datname = current_database() AND query LIKE 'LISTEN read\\_%'"
             )
             (listeners,) = cursor.fetchone()
         assert listeners == 1

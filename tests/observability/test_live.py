@@ -116,9 +116,13 @@ def test_metrics_count_requests_per_route_template_not_per_path(server: LiveServ
         assert str(trainer) not in text
 
 
-def test_metrics_report_the_pool_the_feed_and_the_lag(server: LiveServer) -> None:
-    httpx.get(f"{server.url}/query/branches")
+def test_metrics_report_the_pool_the_feed_the_cache_and_the_lag(server: LiveServer) -> None:
+    before = scrape(server)
+    misses = sample(before, "readapi_cache_misses") or 0
+    httpx.get(f"{server.url}/query/branches", headers={"Cache-Control": "no-cache"})
     text = scrape(server)
+    assert sample(text, "readapi_cache_misses") == misses + 1
+    assert sample(text, "readapi_cache_entries") is not None
     assert (sample(text, "readapi_pool_pool_size") or 0) >= 1
     assert sample(text, "readapi_pool_pool_available") is not None
     assert sample(text, "readapi_feed_streams") == 0

@@ -8,7 +8,6 @@ or its consistency token.
 
 from __future__ import annotations
 
-import asyncio
 import time
 from typing import Any
 
@@ -17,9 +16,8 @@ import pytest
 from django.contrib.auth import get_user_model
 from fastapi.testclient import TestClient
 from rest_framework.authtoken.models import Token
-from starlette.types import Message, Receive, Scope, Send
 
-from readapi.cache import Generation, ResponseCache
+from readapi.cache import ResponseCache
 from tests.readapi.conftest import Gym
 from tests.server import LiveServer
 from trainers.commands import BranchCreate, SpecialtyCreate, TrainerUpdateProfile
@@ -121,85 +119,126 @@ def test_facet_changes_in_another_process_reach_the_server(
         }
 
 
-class FakeRoute:
-    """An inner app that answers 200 with an ETag, and can change the data while it runs."""
+def test_a_bio_edit_evicts_the_profile_and_searches_but_not_the_list_pages(
+    app_client: TestClient, gym: Gym
+) -> None:
+    """The projection announces what it changed: the bio shows in the profile and is
+    searched, but no list item shows it."""
+    profile = f"/query/trainers/{gym.ana.pk}"
+    other = f"/query/trainers/{gym.bruno.pk}"
+    pages = ["/query/trainers?branch=downtown", "/query/branches"]
+    search = "/query/trainers?q=vinyasa"
+    for url in [profile, other, *pages, search]:
+        get_cached(app_client, url)
 
-    def __init__(self, generation: Generation, bump_while_running: bool = False) -> None:
-        self.generation = generation
-        self.bump_while_running = bump_while_running
-        self.calls = 0
+    trainer_update_profile(TrainerUpdateProfile(trainer_id=gym.ana.pk, bio="Vinyasa, slowly."))
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        self.calls += 1
-        if self.bump_while_running:
-            self.generation.bump()  # a write commits while the query runs
-        await send({"type": "http.response.start", "status": 200, "headers": [(b"etag", b'"1"')]})
-        await send({"type": "http.response.body", "body": b"{}"})
-
-
-def run(cache: ResponseCache, path: str = "/query/trainers") -> list[Message]:
-    scope: dict[str, Any] = {
-        "type": "http",
-        "method": "GET",
-        "path": path,
-        "query_string": b"",
-        "headers": [],
-    }
-    sent: list[Message] = []
-
-    async def receive() -> Message:
-        return {"type": "http.request", "body": b""}
-
-    async def send(message: Message) -> None:
-        sent.append(message)
-
-    asyncio.run(cache(scope, receive, send))
-    return sent
+    assert app_client.get(profile).json()["bio"] == "Vinyasa, slowly."
+    assert "x-cache" not in app_client.get(search).headers
+    for url in [other, *pages]:
+        assert app_client.get(url).headers.get("x-cache") == "hit", url
 
 
-def listening_generation() -> Generation:
-    generation = Generation()
-    generation.listening = lambda: True
-    return generation
+def test_a_name_change_evicts_the_list_pages_and_the_facets_stay(
+    app_client: TestClient, gym: Gym
+) -> None:
+    page = "/query/trainers?branch=downtown"
+    get_cached(app_client, page)
+    get_cached(app_client, "/query/specialties")
+    trainer_update_profile(TrainerUpdateProfile(trainer_id=gym.ana.pk, last_name="Abreu"))
+    fresh = app_client.get(page)
+    assert "x-cache" not in fresh.headers
+    assert [t["last_name"] for t in fresh.json()["items"]] == ["Abreu", "Costa"]
+    assert app_client.get("/query/specialties").headers.get("x-cache") == "hit"
 
 
-def test_an_answer_read_while_a_write_committed_is_not_kept() -> None:
-    generation = listening_generation()
-    route = FakeRoute(generation, bump_while_running=True)
-    cache = ResponseCache(route, generation=generation, seconds=60, max_bytes=2**20)
-    run(cache)
-    run(cache)
-    assert route.calls == 2
-    assert cache.hits == 0
+def test_unknown_parameters_make_no_cache_entries(app_client: TestClient, gym: Gym) -> None:
+    """Keys are the validated query: junk parameters cannot fill (and so empty) the cache."""
+    from config.asgi import query_app
+
+    cache: ResponseCache = query_app.state.cache
+    get_cached(app_client, "/query/trainers")
+    before = len(cache)
+    for n in range(20):
+        response = app_client.get(f"/query/trainers?junk{n}=1")
+        assert response.status_code == 200
+        assert response.headers.get("x-cache") == "hit"
+    assert len(cache) == before
+    # The same query spelled differently is one entry.
+    get_cached(app_client, "/query/trainers?specialty=yoga&specialty=strength&limit=20")
+    hit = app_client.get("/query/trainers?specialty=strength&specialty=yoga")
+    assert hit.headers.get("x-cache") == "hit"
 
 
-def test_nothing_is_cached_while_no_listener_hears_other_processes() -> None:
-    generation = Generation()
-    route = FakeRoute(generation)
-    cache = ResponseCache(route, generation=generation, seconds=60, max_bytes=2**20)
-    run(cache)
-    run(cache)
-    assert route.calls == 2
-
-    generation.listening = lambda: True
-    run(cache)
-    run(cache)
-    assert route.calls == 3
-    generation.bump()
-    run(cache)
-    assert route.calls == 4
+def listening(**kwargs: Any) -> ResponseCache:
+    cache = ResponseCache(
+        seconds=kwargs.pop("seconds", 60), max_bytes=kwargs.pop("max_bytes", 2**20)
+    )
+    cache.listening = lambda: True
+    return cache
 
 
-def test_entries_expire_and_other_routes_are_never_cached() -> None:
-    generation = listening_generation()
-    route = FakeRoute(generation)
-    cache = ResponseCache(route, generation=generation, seconds=0.05, max_bytes=2**20)
-    run(cache)
-    run(cache)
-    assert route.calls == 1
+def store(cache: ResponseCache, key: str, deps: set[str], read_at: int | None = None) -> None:
+    cache.put(key, cache.ticket(), frozenset(deps), b"{}", "1", read_at)
+
+
+def test_an_answer_read_while_its_keys_were_announced_is_not_kept() -> None:
+    cache = listening()
+    ticket = cache.ticket()
+    cache.announce({"t:a"})  # a write commits while the query runs
+    cache.put("a", ticket, frozenset({"t:a"}), b"{}", "1")
+    assert cache.get("a") is None
+    cache.put("b", ticket, frozenset({"t:b"}), b"{}", "1")  # other keys: still good
+    assert cache.get("b") is not None
+
+
+def test_an_announcement_evicts_exactly_the_entries_of_its_keys() -> None:
+    cache = listening()
+    store(cache, "a", {"t:a"})
+    store(cache, "b", {"t:b"})
+    store(cache, "page", {"lists", "facets"})
+    cache.announce({"t:a", "facets"})
+    assert cache.get("a") is None
+    assert cache.get("page") is None
+    assert cache.get("b") is not None
+    cache.announce({"*"})
+    assert cache.get("b") is None
+    assert len(cache) == 0
+
+
+def test_nothing_is_served_while_no_listener_hears_other_processes() -> None:
+    cache = ResponseCache(seconds=60, max_bytes=2**20)
+    assert not cache.enabled
+    cache.listening = lambda: True
+    assert cache.enabled
+
+
+def test_entries_expire() -> None:
+    cache = listening(seconds=0.05)
+    store(cache, "a", {"t:a"})
+    assert cache.get("a") is not None
     time.sleep(0.06)
-    run(cache)
-    assert route.calls == 2
-    run(cache, "/query/timetable")
-    run(cache, "/query/timetable")
-    assert route.calls == 4
+    assert cache.get("a") is None
+
+
+def test_a_flood_of_one_off_queries_keeps_the_answers_people_reuse() -> None:
+    """Segmented LRU: entries used twice are protected from a scan of new keys."""
+    cache = listening(max_bytes=100 * 400)
+    for n in range(20):
+        store(cache, f"hot{n}", {"lists"})
+        assert cache.get(f"hot{n}") is not None  # a second use protects it
+    for n in range(10_000):
+        store(cache, f"junk{n}", {"search"})
+    assert cache.size <= cache.max_bytes
+    assert all(cache.get(f"hot{n}") is not None for n in range(20))
+
+
+def test_on_a_replica_nothing_read_before_the_fence_is_kept() -> None:
+    cache = listening()
+    cache.announce({"t:a"}, 1000)
+    store(cache, "a", {"t:a"}, read_at=999)
+    assert cache.get("a") is None
+    store(cache, "a", {"t:a"}, read_at=1000)
+    assert cache.get("a") is not None
+    store(cache, "b", {"t:b"}, read_at=None)  # read on the primary
+    assert cache.get("b") is not None

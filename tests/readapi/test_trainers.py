@@ -97,8 +97,8 @@ class TestList:
     ) -> None:
         from config.asgi import query_app
 
-        app_client.get("/query/trainers")
-        if not query_app.state.trigram:
+        app_client.get("/query/trainers?q=x")
+        if not query_app.state.search.trigram:
             pytest.skip("pg_trgm is not installed on this server")
         assert names(app_client, q="Mendez") == ["Carla"]
 
@@ -108,12 +108,12 @@ class TestList:
         from config.asgi import query_app
 
         app_client.get("/query/trainers")
-        query_app.state.trigram = False
+        query_app.state.search.trigram = False
         try:
             assert names(app_client, q="sil") == ["Ana"]
             assert names(app_client, q="Mendez") == []
         finally:
-            query_app.state.trigram = None
+            query_app.state.search.trigram = None
 
     def test_search_combines_with_filters(self, app_client: TestClient, gym: Gym) -> None:
         assert names(app_client, q="strength", branch="riverside") == ["Carla"]

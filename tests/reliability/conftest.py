@@ -51,4 +51,4 @@ def branch(transactional_db: None) -> Branch:
 @pytest.fixture
 def superuser_token(transactional_db: None) -> str:
     user = User.objects.create_superuser("root", "root@gym.example.com", "a-long-test-password")
-    return Token.objects.create(user=user).key
+    return str(Token.objects.create(user=user).key)

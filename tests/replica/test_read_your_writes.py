@@ -182,3 +182,43 @@ def test_a_paused_replica_makes_the_token_wait_then_503_and_resume_lets_it_throu
         assert 0.3 <= elapsed < WAIT_MS / 1000
     finally:
         setup.replica_sql("SELECT pg_wal_replay_resume()")
+
+
+def test_after_the_replica_catches_up_plain_reads_serve_the_change(
+    setup: Setup, trainer_id: str
+) -> None:
+    """The cache hears of a write before the replica replays it; whatever it reads from
+    the replica meanwhile is served but not kept, so once the replica has replayed the
+    write, plain reads (no token, cache allowed) serve it."""
+    path = f"/query/trainers/{trainer_id}"
+    _, before = command(setup, "PATCH", f"/api/trainers/{trainer_id}/", {"bio": "Old bio"})
+    assert query(setup, path, before)[0].json()["bio"] == "Old bio"
+    setup.replica_sql("SELECT pg_wal_replay_pause()")
+    try:
+        deadline = time.monotonic() + 10
+        while setup.replica_sql("SELECT pg_get_wal_replay_pause_state()") != "paused":
+            assert time.monotonic() < deadline
+            time.sleep(0.01)
+        _, token = command(setup, "PATCH", f"/api/trainers/{trainer_id}/", {"bio": "New bio"})
+        time.sleep(0.2)  # the announcement reaches the server; the replica is still behind
+        for _ in range(3):
+            response, _ = query(setup, path)
+            assert response.json()["bio"] == "Old bio"
+    finally:
+        setup.replica_sql("SELECT pg_wal_replay_resume()")
+    target = lsn.parse(token)
+    assert target is not None
+    deadline = time.monotonic() + 10
+    while True:
+        replayed = setup.replica_sql("SELECT pg_last_wal_replay_lsn()::text")
+        if lsn.parse(str(replayed)) is not None and lsn.parse(str(replayed)) >= target:  # type: ignore[operator]
+            break
+        assert time.monotonic() < deadline, "the replica never replayed the write"
+        time.sleep(0.01)
+    deadline = time.monotonic() + 2
+    while query(setup, path)[0].json()["bio"] != "New bio":
+        assert time.monotonic() < deadline, "plain reads kept serving the old bio"
+        time.sleep(0.05)
+    # And it stays so: what the cache keeps now is the new bio.
+    for _ in range(5):
+        assert query(setup, path)[0].json()["bio"] == "New bio"

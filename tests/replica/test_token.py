@@ -52,9 +52,9 @@ def test_on_the_primary_every_token_is_already_satisfied(app_client: TestClient)
 
 
 def test_a_malformed_token_is_422(app_client: TestClient) -> None:
-    for response in (
-        app_client.get("/query/branches", headers={lsn.HEADER: "yesterday"}),
-        app_client.get(f"/query/branches?{lsn.QUERY_PARAM}=nope"),
+    for response, field in (
+        (app_client.get("/query/branches", headers={lsn.HEADER: "yesterday"}), lsn.HEADER),
+        (app_client.get(f"/query/branches?{lsn.QUERY_PARAM}=nope"), lsn.QUERY_PARAM),
     ):
         assert response.status_code == 422
-        assert response.json()["errors"][0]["field"] == lsn.HEADER
+        assert response.json()["errors"][0]["field"] == field

@@ -32,7 +32,7 @@ class CommandApiSchema(AutoSchema):
             if field.read_only:
                 schema["readOnly"] = True
             return schema
-        schema = super()._map_serializer_field(field, direction, bypass_extensions)
+        schema = super()._map_serializer_field(field, direction, bypass_extensions)  # type: ignore[no-untyped-call]
         if isinstance(field, serializers.URLField) and (field.allow_blank or field.read_only):
             # An optional URL is "" when unset, which ``format: uri`` alone refuses. No
             # top-level type: drf-spectacular would add ``format: uri`` back from the validators.

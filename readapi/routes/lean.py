@@ -1,0 +1,134 @@
+"""The hot routes: FastAPI routes (documented in OpenAPI like the others) run lean.
+
+A ``LeanRoute`` is an ``APIRoute`` whose request handler skips FastAPI's generic
+dependency solving: it validates the route's parameters with the route's own pydantic
+model (the same model FastAPI documents) and calls the
+endpoint with them. Errors are raised as ``RequestValidationError`` and rendered by
+the same handlers as every other route's. On these routes the generic path cost more
+than the query (docs/performance.md).
+
+``answer`` is the one path of a cached route: the response cache keyed by the
+validated query, the query handler on a miss, the conditional response.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import inspect
+import typing
+from collections.abc import Callable, Coroutine
+from typing import Any, TypeVar
+from urllib.parse import parse_qsl
+
+from fastapi import HTTPException
+from fastapi.exceptions import RequestValidationError
+from fastapi.routing import APIRoute
+from pydantic import BaseModel, ValidationError
+from starlette.requests import Request
+from starlette.responses import Response
+
+from config import lsn
+from readapi.cache import ResponseCache
+from readapi.http import conditional
+from readapi.queries import Document, InvalidQuery, QueryHandler
+
+Q = TypeVar("Q")
+TOKEN_HEADER = lsn.HEADER.lower()
+
+
+class LeanRoute(APIRoute):
+    def __init__(self, path: str, endpoint: Callable[..., Any], **kwargs: Any) -> None:
+        super().__init__(path, endpoint, **kwargs)
+        hints = typing.get_type_hints(endpoint, include_extras=True)
+        self.model: type[BaseModel] | None = None
+        self.model_arg = ""
+        self.path_args: list[str] = []
+        for name in inspect.signature(endpoint).parameters:
+            kind = hints[name]
+            if hasattr(kind, "__metadata__"):  # Annotated[Model, Query()]
+                kind = typing.get_args(kind)[0]
+            if kind is Request:
+                continue
+            if isinstance(kind, type) and issubclass(kind, BaseModel):
+                self.model, self.model_arg = kind, name
+            else:
+                self.path_args.append(name)
+        self.lists = {
+            name
+            for name, field in (self.model.model_fields if self.model else {}).items()
+            if typing.get_origin(field.annotation) is list
+        }
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        # FastAPI wraps this in its request/response cycle for the route and for every
+        # router that includes it; only the dependency solving is replaced.
+        return self._handle
+
+    async def _handle(self, request: Request) -> Response:
+        kwargs: dict[str, Any] = {"request": request}
+        for name in self.path_args:
+            kwargs[name] = request.path_params[name]
+        if self.model is not None:
+            kwargs[self.model_arg] = self.validate(request.scope["query_string"])
+        response: Response = await self.endpoint(**kwargs)
+        return response
+
+    def validate(self, query_string: bytes) -> BaseModel:
+        assert self.model is not None
+        values: dict[str, Any] = {}
+        for name, value in parse_qsl(query_string.decode("latin-1"), keep_blank_values=True):
+            if name in self.lists:
+                values.setdefault(name, []).append(value)
+            else:
+                values[name] = value
+        try:
+            return self.model.model_validate(values)
+        except ValidationError as exc:
+            errors = [{**e, "loc": ("query", *e["loc"])} for e in exc.errors(include_url=False)]
+            raise RequestValidationError(errors) from None
+
+
+def token_of(request: Request, param: str | None) -> int | None:
+    """The consistency token of a request (header or parameter), as a WAL position."""
+    text = request.headers.get(TOKEN_HEADER, param)
+    if text is None:
+        return None
+    position = lsn.parse(text)
+    if position is None:
+        field = lsn.HEADER if TOKEN_HEADER in request.headers else lsn.QUERY_PARAM
+        raise InvalidQuery(field, "Expected a WAL position, such as 16/B374D848.")
+    return position
+
+
+def bypasses_cache(request: Request) -> bool:
+    return "no-cache" in request.headers.get("cache-control", "")
+
+
+async def answer(
+    request: Request,
+    handler: QueryHandler[Q, Document] | QueryHandler[Q, Document | None],
+    query: Q,
+    keys: frozenset[str],
+    missing: str = "",
+) -> Response:
+    """Serve ``query`` from the response cache, or from its handler and keep the answer.
+
+    A request with ``Cache-Control: no-cache`` or a consistency token skips the cache
+    and refreshes it. ``missing``: the 404 detail when the handler finds nothing.
+    """
+    cache: ResponseCache = request.app.state.cache
+    token = getattr(query, "token", None)
+    key = repr(query if token is None else dataclasses.replace(query, token=None))  # type: ignore[type-var]
+    enabled = cache.enabled
+    if enabled and token is None and not bypasses_cache(request):
+        entry = cache.get(key)
+        if entry is not None:
+            return conditional(request, entry.body, entry.etag, hit=True)
+    cache.misses += 1
+    ticket = cache.ticket()
+    document = await handler.handle(query)
+    if document is None:
+        raise HTTPException(404, missing)
+    if enabled:
+        cache.put(key, ticket, keys, document.body, document.etag, document.read_at)
+    return conditional(request, document.body, document.etag)

@@ -1,0 +1,63 @@
+"""Each cached route has one answer: from the cache, past it, and as OpenAPI documents it.
+
+The cached routes are FastAPI routes run lean (readapi/routes/lean.py) with the
+response cache inside them; this pins that a hit replays exactly what a miss built,
+and that both match the schema the API publishes.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import jsonschema
+import pytest
+from fastapi.testclient import TestClient
+
+from tests.readapi.conftest import Gym
+from tests.readapi.test_response_cache import get_cached
+
+ROUTES = {
+    "/query/trainers/{trainer_id}": "/query/trainers/{ana}",
+    "/query/trainers": "/query/trainers?branch=downtown&limit=1",
+    "/query/branches": "/query/branches",
+    "/query/specialties": "/query/specialties",
+}
+SEARCH = "/query/trainers?q=yoga"
+
+
+def documented(spec: dict[str, Any], route: str) -> dict[str, Any]:
+    response = spec["paths"][route]["get"]["responses"]["200"]
+    schema = response["content"]["application/json"]["schema"]
+    return {**schema, "components": spec["components"]}
+
+
+@pytest.mark.parametrize("route", [*ROUTES, "search"])
+def test_cached_and_uncached_answers_agree_with_each_other_and_the_schema(
+    app_client: TestClient, gym: Gym, route: str
+) -> None:
+    url = (SEARCH if route == "search" else ROUTES[route]).format(ana=gym.ana.pk)
+    spec = app_client.get("/query/openapi.json").json()
+    schema = documented(spec, "/query/trainers" if route == "search" else route)
+
+    uncached = app_client.get(url, headers={"Cache-Control": "no-cache"})
+    cached = get_cached(app_client, url)
+
+    assert uncached.status_code == cached.status_code == 200
+    assert "x-cache" not in uncached.headers
+    assert cached.content == uncached.content
+    for header in ("etag", "content-type", "cache-control", "content-length"):
+        assert cached.headers[header] == uncached.headers[header], header
+    jsonschema.validate(uncached.json(), schema)
+    assert uncached.json()  # not an empty page: the schema was checked against data
+    assert app_client.get(url, headers={"If-None-Match": cached.headers["etag"]}).status_code == 304
+
+
+def test_every_cached_route_is_documented_with_its_parameters(app_client: TestClient) -> None:
+    spec = app_client.get("/query/openapi.json").json()
+    for route in ROUTES:
+        operation = spec["paths"][route]["get"]
+        names = {p["name"] for p in operation.get("parameters", [])}
+        assert "consistency_token" in names, route
+        assert "422" in operation["responses"], route
+    search = {p["name"] for p in spec["paths"]["/query/trainers"]["get"]["parameters"]}
+    assert {"branch", "specialty", "shift", "position", "weekday", "q", "limit", "cursor"} <= search

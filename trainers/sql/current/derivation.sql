@@ -1,0 +1,157 @@
+-- Current definitions: what the read rows must be, from the write tables alone
+--
+-- *_rows(keys) derive the rows of read.branch, read.specialty, read.class and
+-- read.trainer for some keys; the projection (projection.sql), the check (check.sql)
+-- and the shadow rebuild (shadow.sql) all derive through them. read.derivation*()
+-- name the full derivation of a relation, as the shadow load and the check run it.
+--
+-- This folder (trainers/sql/current/) holds the one current definition of every
+-- function and trigger of the read model; edit them here, in place. Each file is
+-- re-runnable (CREATE OR REPLACE, DROP TRIGGER IF EXISTS + CREATE TRIGGER).
+-- A database gets them only through a migration that applies a frozen snapshot:
+-- `python -m trainers.sqlfiles freeze NNNN_name` (docs/read-model.md, "Changing a
+-- definition"). Tables, sequences and indexes live in the migrations' own SQL.
+
+-- A branch and its count of public trainers: one grouped count for all `ids`.
+CREATE OR REPLACE FUNCTION read.branch_rows(ids bigint[])
+RETURNS TABLE (id bigint, slug text, name text, city text, timezone text, trainer_count integer)
+LANGUAGE sql STABLE AS $$
+    SELECT b.id, b.slug, b.name, b.city, b.timezone, coalesce(n.trainers, 0)::integer
+      FROM trainers_branch b
+      LEFT JOIN (SELECT t.branch_id, count(*) AS trainers FROM trainers_trainer t
+                  WHERE t.branch_id = ANY(ids) AND read.is_public(t.status)
+                  GROUP BY t.branch_id) n ON n.branch_id = b.id
+     WHERE b.id = ANY(ids)
+$$;
+
+-- A specialty and its count of public trainers: one grouped count for all `ids`.
+CREATE OR REPLACE FUNCTION read.specialty_rows(ids bigint[])
+RETURNS TABLE (id bigint, slug text, name text, trainer_count integer)
+LANGUAGE sql STABLE AS $$
+    SELECT s.id, s.slug, s.name, coalesce(n.trainers, 0)::integer
+      FROM trainers_specialty s
+      LEFT JOIN (SELECT ts.specialty_id, count(*) AS trainers
+                   FROM trainers_trainer_specialties ts
+                   JOIN trainers_trainer t ON t.id = ts.trainer_id
+                  WHERE ts.specialty_id = ANY(ids) AND read.is_public(t.status)
+                  GROUP BY ts.specialty_id) n ON n.specialty_id = s.id
+     WHERE s.id = ANY(ids)
+$$;
+
+-- The classes taught by the public trainers among `trainer_ids`.
+CREATE OR REPLACE FUNCTION read.class_rows(trainer_ids uuid[])
+RETURNS TABLE (id bigint, branch_id bigint, weekday smallint, start_time time,
+               trainer_id uuid, doc jsonb)
+LANGUAGE sql STABLE AS $$
+    SELECT g.id, g.branch_id, g.weekday, g.start_time, g.trainer_id,
+           jsonb_build_object(
+               'id', g.id,
+               'title', g.title,
+               'weekday', g.weekday,
+               'start_time', to_char(g.start_time, 'HH24:MI'),
+               'duration_minutes', g.duration_minutes,
+               'capacity', g.capacity,
+               'branch', jsonb_build_object('slug', b.slug, 'name', b.name),
+               'trainer', jsonb_build_object(
+                   'id', t.id, 'slug', t.slug, 'first_name', t.first_name,
+                   'last_name', t.last_name, 'on_leave', t.status = 'on_leave'))
+      FROM trainers_gymclass g
+      JOIN trainers_trainer t ON t.id = g.trainer_id
+      JOIN trainers_branch b ON b.id = g.branch_id
+     WHERE g.trainer_id = ANY(trainer_ids) AND read.is_public(t.status)
+$$;
+
+-- The public trainers among `ids`, with their documents (`item` for lists, `profile`
+-- for the detail page). Certifications, classes and specialties are one grouped
+-- subquery each, restricted to `ids`: index scans for a few trainers, one ordered
+-- pass for all of them. Nested documents are built as json and converted to jsonb
+-- once per document.
+CREATE OR REPLACE FUNCTION read.trainer_rows(ids uuid[])
+RETURNS TABLE (id uuid, slug text, sort_key text, names text, first_name text, last_name text,
+               "position" text, shift text, on_leave boolean, hired_on date, branch_id bigint,
+               specialty_ids bigint[], weekdays smallint[], search tsvector, version integer,
+               item jsonb, profile jsonb)
+LANGUAGE sql STABLE AS $$
+    SELECT t.id, t.slug,
+           lower(t.last_name || ' ' || t.first_name || ' ' || t.slug) COLLATE "C",
+           t.first_name || ' ' || t.last_name,
+           t.first_name, t.last_name, t.position, t.shift, t.status = 'on_leave', t.hired_on,
+           t.branch_id, coalesce(sp.id_list, '{}'), coalesce(cl.weekdays, '{}'),
+           setweight(to_tsvector('simple', t.first_name || ' ' || t.last_name), 'A')
+             || setweight(to_tsvector('simple', coalesce(sp.names, '')), 'B')
+             || setweight(to_tsvector('simple', t.bio), 'C'),
+           t.version,
+           json_build_object(
+               'id', t.id, 'slug', t.slug,
+               'first_name', t.first_name, 'last_name', t.last_name,
+               'position', t.position, 'shift', t.shift,
+               'on_leave', t.status = 'on_leave',
+               'photo_url', nullif(t.photo_url, ''),
+               'branch', json_build_object('slug', b.slug, 'name', b.name, 'city', b.city),
+               'specialties', coalesce(sp.docs, '[]'))::jsonb,
+           json_build_object(
+               'bio', t.bio,
+               'weekdays', coalesce(cl.weekdays, '{}'),
+               'certifications', coalesce(ce.docs, '[]'),
+               'classes', coalesce(cl.docs, '[]'))::jsonb
+      FROM trainers_trainer t
+      JOIN trainers_branch b ON b.id = t.branch_id
+      LEFT JOIN (
+          SELECT ts.trainer_id,
+                 array_agg(s.id ORDER BY s.id) AS id_list,
+                 string_agg(s.name, ' ' ORDER BY s.id) AS names,
+                 json_agg(json_build_object('slug', s.slug, 'name', s.name)
+                           ORDER BY s.name, s.slug) AS docs
+            FROM trainers_trainer_specialties ts
+            JOIN trainers_specialty s ON s.id = ts.specialty_id
+           WHERE ts.trainer_id = ANY(ids)
+           GROUP BY ts.trainer_id) sp ON sp.trainer_id = t.id
+      LEFT JOIN (
+          SELECT c.trainer_id,
+                 json_agg(json_build_object(
+                     'name', c.name, 'issuer', c.issuer,
+                     'issued_on', c.issued_on, 'expires_on', c.expires_on)
+                 ORDER BY c.issued_on DESC, c.name, c.id) AS docs
+            FROM trainers_certification c
+           WHERE c.trainer_id = ANY(ids)
+           GROUP BY c.trainer_id) ce ON ce.trainer_id = t.id
+      LEFT JOIN (
+          SELECT g.trainer_id,
+                 array_agg(DISTINCT g.weekday ORDER BY g.weekday) AS weekdays,
+                 json_agg(json_build_object(
+                     'id', g.id, 'title', g.title, 'weekday', g.weekday,
+                     'start_time', to_char(g.start_time, 'HH24:MI'),
+                     'duration_minutes', g.duration_minutes,
+                     'branch', json_build_object('slug', gb.slug, 'name', gb.name))
+                 ORDER BY g.weekday, g.start_time, g.id) AS docs
+            FROM trainers_gymclass g
+            JOIN trainers_branch gb ON gb.id = g.branch_id
+           WHERE g.trainer_id = ANY(ids)
+           GROUP BY g.trainer_id) cl ON cl.trainer_id = t.id
+     WHERE t.id = ANY(ids) AND read.is_public(t.status)
+$$;
+
+-- Relation -> the function that derives its rows.
+CREATE OR REPLACE FUNCTION read.derivation_function(rel text) RETURNS text
+LANGUAGE sql IMMUTABLE
+RETURN CASE rel
+    WHEN 'branch' THEN 'read.branch_rows'
+    WHEN 'specialty' THEN 'read.specialty_rows'
+    WHEN 'trainer' THEN 'read.trainer_rows'
+    WHEN 'class' THEN 'read.class_rows'
+END;
+
+-- The keys a full derivation of `rel` covers.
+CREATE OR REPLACE FUNCTION read.derivation_keys(rel text) RETURNS text
+LANGUAGE sql IMMUTABLE
+RETURN CASE rel
+    WHEN 'branch' THEN 'SELECT id FROM trainers_branch'
+    WHEN 'specialty' THEN 'SELECT id FROM trainers_specialty'
+    WHEN 'trainer' THEN 'SELECT id FROM trainers_trainer'
+    WHEN 'class' THEN 'SELECT id FROM trainers_trainer'
+END;
+
+-- Relation -> what its rows must be, as one expression (read.check_relation() runs it).
+CREATE OR REPLACE FUNCTION read.derivation(rel text) RETURNS text
+LANGUAGE sql IMMUTABLE
+RETURN read.derivation_function(rel) || '(ARRAY(' || read.derivation_keys(rel) || '))';

@@ -1,0 +1,38 @@
+-- Current definitions: writes to branches and specialties announce themselves
+--
+-- The query side caches the facet lists (/query/branches, /query/specialties) like
+-- trainer pages, so every change to them must reach other processes' caches. A
+-- change that moves a trainer is announced by the change feed; a branch or specialty
+-- created, renamed or deleted without moving a public trainer is announced by these
+-- statement triggers on channel read_change, payload 0 ("something changed, no new
+-- feed entry"), delivered at commit like every NOTIFY. trainers/rebuild.py calls
+-- read.announce_facets() after a swap, which may have corrected facet rows with no
+-- write at all.
+--
+-- This folder (trainers/sql/current/) holds the one current definition of every
+-- function and trigger of the read model; edit them here, in place. Each file is
+-- re-runnable (CREATE OR REPLACE, DROP TRIGGER IF EXISTS + CREATE TRIGGER).
+-- A database gets them only through a migration that applies a frozen snapshot:
+-- `python -m trainers.sqlfiles freeze NNNN_name` (docs/read-model.md, "Changing a
+-- definition"). Tables, sequences and indexes live in the migrations' own SQL.
+
+CREATE OR REPLACE FUNCTION read.announce_facets() RETURNS void
+LANGUAGE sql
+RETURN read.announce(ARRAY['facets']);
+
+CREATE OR REPLACE FUNCTION read.on_facet_write() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM read.announce_facets();
+    RETURN NULL;
+END
+$$;
+
+DROP TRIGGER IF EXISTS read_announce_facets ON trainers_branch;
+CREATE TRIGGER read_announce_facets
+    AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON trainers_branch
+    FOR EACH STATEMENT EXECUTE FUNCTION read.on_facet_write();
+DROP TRIGGER IF EXISTS read_announce_facets ON trainers_specialty;
+CREATE TRIGGER read_announce_facets
+    AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON trainers_specialty
+    FOR EACH STATEMENT EXECUTE FUNCTION read.on_facet_write();

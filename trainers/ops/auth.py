@@ -97,7 +97,7 @@ def docs_guard(view: F) -> F:
     """The ``docs_decorator`` of the ops API: the docs page sends a browser to the admin
     login; the schema answers API clients as every endpoint does (401 or 403 problem)."""
     if getattr(view, "func", None) is not openapi_json:
-        return cast(F, staff_member_required(view))
+        return staff_member_required(view)
 
     def schema(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         try:

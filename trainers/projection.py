@@ -1,4 +1,4 @@
-"""The read model seen from Python: rebuild it, check it, or defer it during a bulk load.
+"""The read model seen from Python: check it, or defer it during a bulk load.
 
 The projection itself is SQL (``trainers/sql/``), run by triggers on the write
 tables in the writer's transaction; nothing here is needed for it to happen.
@@ -21,12 +21,6 @@ class Difference:
 
     def __str__(self) -> str:
         return f"{self.relation} {self.key}: {self.problem}"
-
-
-def read_model_rebuild(using: str = "default") -> None:
-    """Make every read row equal to a fresh derivation; unchanged rows are not rewritten."""
-    with transaction.atomic(using=using), connections[using].cursor() as cursor:
-        cursor.execute("SELECT read.rebuild()")
 
 
 def read_model_check(using: str = "default") -> list[Difference]:

@@ -17,16 +17,13 @@ from trainers.rebuild import (
     rebuild_running,
     snapshot_transaction,
 )
+from trainers.rebuild.common import silent
 
 logger = logging.getLogger(__name__)
 
 # Differences stored on a run (the count is always exact).
 STORED_DIFFERENCES = 1000
 INTERRUPTED = "Interrupted: the process running it stopped before it finished."
-
-
-def _silent(phase: str) -> None:
-    pass
 
 
 def run_start(kind: str, *, user: Any = None, actor_name: str = "") -> ReadModelRun:
@@ -41,7 +38,7 @@ def run_start(kind: str, *, user: Any = None, actor_name: str = "") -> ReadModel
     )
 
 
-def run_rebuild(run: ReadModelRun, *, progress: Progress = _silent) -> ReadModelRun:
+def run_rebuild(run: ReadModelRun, *, progress: Progress = silent) -> ReadModelRun:
     """Rebuild the read model (shadow build and swap), recording the outcome on ``run``."""
     try:
         report = read_model_swap_rebuild(progress=progress)
@@ -60,7 +57,7 @@ def run_rebuild(run: ReadModelRun, *, progress: Progress = _silent) -> ReadModel
 
 
 def run_check(
-    run: ReadModelRun, *, progress: Progress = _silent
+    run: ReadModelRun, *, progress: Progress = silent
 ) -> tuple[ReadModelRun, list[Difference]]:
     """Compare the read model with a fresh derivation, recording the outcome on ``run``."""
     started = timezone.now()

@@ -8,7 +8,7 @@ import pytest
 from django.contrib.auth.models import User
 from django.test import Client
 
-from tests.ops.conftest import MakeClient, make_user
+from tests.ops.conftest import ALL_OPS_PERMISSIONS, MakeClient, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -94,13 +94,50 @@ def test_superuser_holds_every_permission() -> None:
 
 
 def test_docs_and_schema_are_for_signed_in_staff(operator: User) -> None:
-    for path in ("/ops/docs", "/ops/openapi.json"):
-        assert Client().get(path).status_code == 302  # to the admin login
+    docs = Client().get("/ops/docs")
+    assert docs.status_code == 302
+    assert docs["Location"].startswith("/admin/login/")
     client = Client()
     client.force_login(operator)
     assert client.get("/ops/docs").status_code == 200
     schema = client.get("/ops/openapi.json").json()
     assert schema["info"]["title"] == "Trainer Profiles operations API"
+
+
+def test_staff_token_gets_the_schema(client_for: MakeClient) -> None:
+    """A staff token reads the schema, whatever its permissions: it describes, it does not act."""
+    response = client_for(staff=True).get("/ops/openapi.json")
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/json")
+    assert response.json()["info"]["title"] == "Trainer Profiles operations API"
+
+
+@pytest.mark.parametrize(
+    "headers", [{}, {"Authorization": "Token not-a-token"}], ids=["anonymous", "unknown token"]
+)
+def test_schema_without_credentials_is_a_401_problem(headers: dict[str, str]) -> None:
+    response = Client(headers=headers).get("/ops/openapi.json")
+    assert response.status_code == 401
+    assert response["Content-Type"] == PROBLEM
+    assert response["WWW-Authenticate"] == "Token"
+    assert "Location" not in response
+    assert response.json()["status"] == 401
+
+
+def test_schema_for_a_non_staff_token_is_a_403_problem(client_for: MakeClient) -> None:
+    response = client_for(staff=False, perms=ALL_OPS_PERMISSIONS).get("/ops/openapi.json")
+    assert response.status_code == 403
+    assert response["Content-Type"] == PROBLEM
+    assert response.json()["detail"] == "Only staff may use the operations API."
+
+
+def test_schema_for_a_non_staff_session_is_a_403_problem() -> None:
+    client = Client()
+    client.force_login(make_user("session-guest", staff=False))
+    response = client.get("/ops/openapi.json")
+    assert response.status_code == 403
+    assert response["Content-Type"] == PROBLEM
+    assert response.json()["detail"] == "Only staff may use the operations API."
 
 
 def test_schema_lists_every_endpoint() -> None:

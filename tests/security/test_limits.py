@@ -59,7 +59,8 @@ FORMATTED_SQL = re.compile(
 
 # Formatted statements whose every part is a constant of the code, never input.
 CONSTANT_ONLY = {
-    "trainers/rebuild.py": ("REPEATABLE READ{mode}", 'VACUUM read_shadow."{rel}"'),
+    "trainers/rebuild/common.py": ("REPEATABLE READ{mode}",),
+    "trainers/rebuild/build.py": ('VACUUM read_shadow."{rel}"',),
     "readapi/feed.py": ("LISTEN {CHANNEL}; LISTEN {keys.CHANNEL}",),
 }
 

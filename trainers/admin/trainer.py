@@ -16,7 +16,8 @@ from django.utils.timezone import localtime
 from trainers import commands as c
 from trainers.admin import trainer_actions
 from trainers.admin.base import CommandAdmin, CommandForm, CommandInlineFormSet, adopt, run
-from trainers.models import Certification, Event, GymClass, Trainer
+from trainers.models import Certification, GymClass, Trainer
+from trainers.selectors import trainer_events
 
 PROFILE_FIELDS = (
     "first_name",
@@ -156,8 +157,7 @@ class TrainerAdmin(CommandAdmin):
 
     @admin.display(description="event history")
     def history(self, obj: Trainer) -> str:
-        events = Event.objects.filter(aggregate_type="trainer", aggregate_id=str(obj.pk))
-        recent = events.order_by("-id")[:HISTORY_SHOWN]
+        recent = trainer_events(obj.pk, limit=HISTORY_SHOWN)
         lines = format_html_join(
             "",
             "<li>v{} {} by {} on {}</li>",

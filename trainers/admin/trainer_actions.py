@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+from uuid import UUID
 
 from django import forms
 from django.contrib import admin
@@ -13,59 +15,50 @@ from django.template.response import TemplateResponse
 
 from trainers import commands as c
 from trainers.admin.base import apply_to_each
-from trainers.models import Specialty, Trainer
+from trainers.models import Trainer
+from trainers.selectors import specialty_list
+
+if TYPE_CHECKING:
+    Action = Callable[[admin.ModelAdmin[Trainer], HttpRequest, QuerySet[Trainer]], None]
 
 
-@admin.action(description="Publish selected trainers", permissions=["change"])
-def publish(
-    modeladmin: admin.ModelAdmin[Trainer], request: HttpRequest, queryset: QuerySet[Trainer]
-) -> None:
-    apply_to_each(
-        modeladmin,
-        request,
-        queryset,
-        lambda t: c.TrainerPublish(t.pk),
-        ("publish {}", "Published {}"),
-    )
+def _status_action(
+    name: str, command: Callable[[UUID], object], description: str, verb: tuple[str, str]
+) -> Action:
+    """An action that runs ``command`` for each selected trainer; ``name`` is its form value."""
+
+    @admin.action(description=description, permissions=["change"])
+    def action(
+        modeladmin: admin.ModelAdmin[Trainer], request: HttpRequest, queryset: QuerySet[Trainer]
+    ) -> None:
+        apply_to_each(modeladmin, request, queryset, lambda t: command(t.pk), verb)
+
+    action.__name__ = action.__qualname__ = name
+    return action
 
 
-@admin.action(description="Unpublish selected trainers (back to draft)", permissions=["change"])
-def unpublish(
-    modeladmin: admin.ModelAdmin[Trainer], request: HttpRequest, queryset: QuerySet[Trainer]
-) -> None:
-    apply_to_each(
-        modeladmin,
-        request,
-        queryset,
-        lambda t: c.TrainerUnpublish(t.pk),
-        ("unpublish {}", "Unpublished {}"),
-    )
-
-
-@admin.action(description="Put selected trainers on leave", permissions=["change"])
-def put_on_leave(
-    modeladmin: admin.ModelAdmin[Trainer], request: HttpRequest, queryset: QuerySet[Trainer]
-) -> None:
-    apply_to_each(
-        modeladmin,
-        request,
-        queryset,
-        lambda t: c.TrainerPutOnLeave(t.pk),
-        ("put {} on leave", "Put {} on leave"),
-    )
-
-
-@admin.action(description="Retire selected trainers", permissions=["change"])
-def retire(
-    modeladmin: admin.ModelAdmin[Trainer], request: HttpRequest, queryset: QuerySet[Trainer]
-) -> None:
-    apply_to_each(
-        modeladmin, request, queryset, lambda t: c.TrainerRetire(t.pk), ("retire {}", "Retired {}")
-    )
+publish = _status_action(
+    "publish", c.TrainerPublish, "Publish selected trainers", ("publish {}", "Published {}")
+)
+unpublish = _status_action(
+    "unpublish",
+    c.TrainerUnpublish,
+    "Unpublish selected trainers (back to draft)",
+    ("unpublish {}", "Unpublished {}"),
+)
+put_on_leave = _status_action(
+    "put_on_leave",
+    c.TrainerPutOnLeave,
+    "Put selected trainers on leave",
+    ("put {} on leave", "Put {} on leave"),
+)
+retire = _status_action(
+    "retire", c.TrainerRetire, "Retire selected trainers", ("retire {}", "Retired {}")
+)
 
 
 class AssignSpecialtyForm(forms.Form):
-    specialty = forms.ModelChoiceField(queryset=Specialty.objects.all(), empty_label=None)
+    specialty = forms.ModelChoiceField(queryset=specialty_list(), empty_label=None)
 
 
 @admin.action(description="Assign a specialty to selected trainers", permissions=["change"])

@@ -12,7 +12,6 @@ from typing import Any, TypeVar
 from uuid import UUID
 
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
-from django.core.validators import MaxLengthValidator
 from django.db import IntegrityError, models, transaction
 from django.db.models import Q
 
@@ -20,6 +19,7 @@ from trainers import errors
 from trainers.commands import UNSET
 from trainers.cqrs import Actor
 from trainers.models import Event
+from trainers.rules import CONSTRAINT_ERRORS, text_limits
 
 M = TypeVar("M", bound=models.Model)
 
@@ -68,13 +68,13 @@ def check_version(entity: str, key: object, actual: int, expected: int | None) -
         raise errors.VersionConflict(entity, key, expected=expected, actual=actual)
 
 
-# Check constraints whose violation belongs to one field, with the message to show there.
-_CONSTRAINT_ERRORS: dict[str, tuple[str, str | None]] = {
-    "trainer_born_before_hired": ("date_of_birth", errors.BORN_BEFORE_HIRED),
-    "certification_expires_after_issued": ("expires_on", errors.CERTIFICATION_DATES),
-    "class_duration_positive": ("duration_minutes", errors.CLASS_DURATION),
-    "class_capacity_positive": ("capacity", errors.CLASS_CAPACITY),
-}
+def lock_version(
+    queryset: models.QuerySet[M], entity: str, key: object, expected: int | None, **lookup: Any
+) -> M:
+    """Lock an aggregate's row (NotFound) and check the version the command expects."""
+    instance = lock(queryset, entity, key, **lookup)
+    check_version(entity, key, instance.version, expected)  # type: ignore[attr-defined]
+    return instance
 
 
 def validate(
@@ -98,7 +98,7 @@ def validate(
     for name, too_long in long_texts(instance):
         problems.setdefault(name, []).append(too_long)
     for constraint in instance._meta.constraints:
-        field, message = _CONSTRAINT_ERRORS.get(constraint.name, ("non_field_errors", None))
+        field, message = CONSTRAINT_ERRORS.get(constraint.name, ("non_field_errors", None))
         if field in problems:
             continue
         try:
@@ -136,12 +136,11 @@ def _unaffected(instance: models.Model, changed: set[str]) -> list[str]:
 
 
 def long_texts(instance: models.Model) -> Iterator[tuple[str, str]]:
-    """``TextField(max_length=...)`` limits: Django enforces them in forms only, and commands
-    do not come from forms."""
+    """Fields over their ``TextField`` limit (``rules.text_limits``), with the message."""
     for field in instance._meta.concrete_fields:
-        if isinstance(field, models.TextField) and field.max_length is not None:
+        for limit in text_limits(field):
             try:
-                MaxLengthValidator(field.max_length)(getattr(instance, field.attname) or "")
+                limit(getattr(instance, field.attname) or "")
             except ValidationError as exc:
                 yield field.name, exc.messages[0]
 

@@ -40,13 +40,7 @@ def certification_update(command: CertificationUpdate, *, actor: Actor = SYSTEM)
         command, exclude=("trainer_id", "certification_id", "expected_version")
     )
     with command_transaction():
-        trainer = lock_trainer(command.trainer_id, command.expected_version)
-        certification = lock(
-            trainer.certifications.all(),
-            "Certification",
-            command.certification_id,
-            pk=command.certification_id,
-        )
+        trainer, certification = _lock(command)
         apply_changes(certification, changes)
         validate(certification, exclude=["trainer"])
         certification.save()
@@ -56,13 +50,19 @@ def certification_update(command: CertificationUpdate, *, actor: Actor = SYSTEM)
 
 def certification_remove(command: CertificationRemove, *, actor: Actor = SYSTEM) -> Trainer:
     with command_transaction():
-        trainer = lock_trainer(command.trainer_id, command.expected_version)
-        certification = lock(
-            trainer.certifications.all(),
-            "Certification",
-            command.certification_id,
-            pk=command.certification_id,
-        )
+        trainer, certification = _lock(command)
         certification.delete()
         bump(trainer, command, actor)
     return trainer
+
+
+def _lock(command: CertificationUpdate | CertificationRemove) -> tuple[Trainer, Certification]:
+    """Lock the trainer (checking its version), then its certification."""
+    trainer = lock_trainer(command.trainer_id, command.expected_version)
+    certification = lock(
+        trainer.certifications.all(),
+        "Certification",
+        command.certification_id,
+        pk=command.certification_id,
+    )
+    return trainer, certification

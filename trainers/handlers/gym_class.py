@@ -12,9 +12,8 @@ from trainers.commands import GymClassCancel, GymClassReschedule, GymClassSchedu
 from trainers.cqrs import SYSTEM, Actor
 from trainers.handlers._base import (
     apply_changes,
-    check_version,
     command_transaction,
-    lock,
+    lock_version,
     record,
     save_new_version,
     validate,
@@ -74,9 +73,7 @@ def gym_class_cancel(command: GymClassCancel, *, actor: Actor = SYSTEM) -> None:
 
 
 def lock_class(class_id: int, expected_version: int | None) -> GymClass:
-    gym_class = lock(GymClass.objects.all(), "Class", class_id, pk=class_id)
-    check_version("Class", class_id, gym_class.version, expected_version)
-    return gym_class
+    return lock_version(GymClass.objects.all(), "Class", class_id, expected_version, pk=class_id)
 
 
 def trainer_for_class(trainer_id: UUID | None) -> Trainer:

@@ -17,9 +17,8 @@ from trainers.commands import (
 from trainers.cqrs import SYSTEM, Actor
 from trainers.handlers._base import (
     apply_changes,
-    check_version,
     command_transaction,
-    lock,
+    lock_version,
     record,
     save_new_version,
     validate,
@@ -145,9 +144,9 @@ def bump(trainer: Trainer, command: object, actor: Actor) -> None:
 
 
 def lock_trainer(trainer_id: object, expected_version: int | None) -> Trainer:
-    trainer = lock(Trainer.objects.all(), "Trainer", trainer_id, pk=trainer_id)
-    check_version("Trainer", trainer_id, trainer.version, expected_version)
-    return trainer
+    return lock_version(
+        Trainer.objects.all(), "Trainer", trainer_id, expected_version, pk=trainer_id
+    )
 
 
 def branch_by_slug(slug: str) -> Branch:

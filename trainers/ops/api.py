@@ -3,15 +3,15 @@
 # No `from __future__ import annotations`: ninja reads the views' annotations at runtime.
 from uuid import UUID
 
-from django.contrib.admin.views.decorators import staff_member_required
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI, Query, Schema
 from ninja.responses import Status
 from pydantic import Field
 
-from trainers.models import Event, ReadModelRun, Trainer
+from trainers import selectors
+from trainers.models import ReadModelRun
 from trainers.ops import errors
-from trainers.ops.auth import SessionAuth, TokenAuth, requires
+from trainers.ops.auth import SessionAuth, TokenAuth, docs_guard, requires
 from trainers.ops.background import check_in_background, rebuild_in_background
 from trainers.ops.schemas import CheckOut, EventPage, Problem, RunOut, StatusOut
 from trainers.rebuild import RebuildBusy, rebuild_running
@@ -27,7 +27,7 @@ api = NinjaAPI(
     ),
     urls_namespace="ops",
     auth=[TokenAuth(), SessionAuth()],
-    docs_decorator=staff_member_required,
+    docs_decorator=docs_guard,
 )
 errors.install(api)
 
@@ -59,8 +59,7 @@ def read_model_rebuild_start(request: HttpRequest, response: HttpResponse) -> St
         raise RebuildBusy("Another rebuild of the read model is running.")
     run = run_start(ReadModelRun.Kind.REBUILD, user=request.auth)  # type: ignore[attr-defined]
     rebuild_in_background(run)
-    response["Location"] = f"/ops/read-model/runs/{run.pk}"
-    return Status(202, run)
+    return _accepted(response, run)
 
 
 @api.get(
@@ -73,6 +72,12 @@ def read_model_run_get(request: HttpRequest, run_id: int) -> ReadModelRun:
     if run is None:
         raise Http404(f"No read-model run {run_id}.")
     return run
+
+
+def _accepted(response: HttpResponse, run: ReadModelRun) -> Status[ReadModelRun]:
+    """202 for a run started in the background, with where to follow it."""
+    response["Location"] = f"/ops/read-model/runs/{run.pk}"
+    return Status(202, run)
 
 
 class CheckOptions(Schema):
@@ -94,8 +99,7 @@ def read_model_check_post(
     run = run_start(ReadModelRun.Kind.CHECK, user=request.auth)  # type: ignore[attr-defined]
     if options.background:
         check_in_background(run)
-        response["Location"] = f"/ops/read-model/runs/{run.pk}"
-        return Status(202, run)
+        return _accepted(response, run)
     run, differences = run_check(run)
     return {
         "run": run,
@@ -115,11 +119,8 @@ def trainer_events(
     request: HttpRequest, trainer_id: UUID, filters: Query[EventFilter]
 ) -> dict[str, object]:
     """A trainer's events, newest first, paged by event id (pass next_before as before)."""
-    events = Event.objects.filter(aggregate_type="trainer", aggregate_id=str(trainer_id))
-    if filters.before is not None:
-        events = events.filter(id__lt=filters.before)
-    page = list(events.order_by("-id")[: filters.limit + 1])
-    if not page and filters.before is None and not Trainer.objects.filter(pk=trainer_id).exists():
+    page = selectors.trainer_events(trainer_id, limit=filters.limit + 1, before=filters.before)
+    if not page and filters.before is None and not selectors.trainer_exists(trainer_id):
         raise Http404(f"No trainer {trainer_id}.")
     more = len(page) > filters.limit
     page = page[: filters.limit]

@@ -2,7 +2,9 @@
 
 Anonymous -> 401; signed in but not staff, or staff without the permission -> 403.
 A session must pass Django's CSRF check on unsafe methods; a token needs none
-(it is not sent by browsers on their own).
+(it is not sent by browsers on their own). The schema (``/ops/openapi.json``)
+is for staff too and refuses others the same way; only the HTML docs page
+sends a browser to the admin login instead.
 """
 
 from __future__ import annotations
@@ -12,12 +14,16 @@ from collections.abc import Callable
 from typing import Any, TypeVar, cast
 
 from django.conf import settings
+from django.contrib.admin.views.decorators import staff_member_required
 from django.contrib.auth.models import AbstractBaseUser
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from ninja.errors import AuthorizationError, HttpError
+from ninja.openapi.views import openapi_json
 from ninja.security import APIKeyCookie, APIKeyHeader
 from ninja.utils import check_csrf
 from rest_framework.authtoken.models import Token
+
+from trainers.ops.errors import NOT_AUTHENTICATED, problem_response
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -85,3 +91,21 @@ def requires(perm: str) -> Callable[[F], F]:
         return cast(F, wrapper)
 
     return decorate
+
+
+def docs_guard(view: F) -> F:
+    """The ``docs_decorator`` of the ops API: the docs page sends a browser to the admin
+    login; the schema answers API clients as every endpoint does (401 or 403 problem)."""
+    if getattr(view, "func", None) is not openapi_json:
+        return staff_member_required(view)
+
+    def schema(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        try:
+            user = TokenAuth()(request) or SessionAuth()(request)
+        except HttpError as exc:  # AuthorizationError: a known user who is not staff
+            return problem_response(exc.status_code, exc.message)
+        if user is None:
+            return problem_response(401, NOT_AUTHENTICATED)
+        return cast(HttpResponse, view(request, *args, **kwargs))
+
+    return cast(F, schema)

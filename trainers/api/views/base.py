@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from drf_spectacular.types import OpenApiTypes
@@ -14,7 +15,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from config.problems import CONTENT_TYPE
-from trainers.api.conditional import with_etag
+from trainers.api.conditional import expected_version, with_etag
 from trainers.api.serializers import ProblemOutput
 from trainers.cqrs import Actor
 
@@ -76,19 +77,44 @@ def actor(request: Request) -> Actor:
     return Actor.of(request.user)
 
 
+Output = type[serializers.BaseSerializer[Any]]
+
+
 def render(
-    output: type[serializers.BaseSerializer[Any]],
+    output: Output,
     instance: Any,
     *,
-    version: int,
+    version: int | None = None,
     status: int = 200,
     location: str | None = None,
 ) -> Response:
-    """The new state of what a command changed, its version in the body and as ETag."""
+    """The new state of what a command changed, its version (by default the instance's) in
+    the body and as ETag."""
     response = Response(output(instance).data, status=status)
     if location is not None:
         response["Location"] = location
-    return with_etag(response, version)
+    return with_etag(response, instance.version if version is None else version)
+
+
+def change(
+    request: Request,
+    input_serializer: type[serializers.Serializer[Any]],
+    command_type: Callable[..., Any],
+    handler: Callable[..., Any],
+    output: Output,
+    *,
+    version_of: Callable[[Any], int] | None = None,
+    **keys: Any,
+) -> Response:
+    """A PATCH: the fields sent become a command for what ``keys`` names, expecting the
+    If-Match version; the handler's result is rendered with its new version."""
+    command = command_type(
+        **keys,
+        expected_version=expected_version(request),
+        **parse(input_serializer, request, partial=True),
+    )
+    result = handler(command, actor=actor(request))
+    return render(output, result, version=version_of(result) if version_of else None)
 
 
 @extend_schema(exclude=True)

@@ -8,8 +8,6 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from trainers import errors
-from trainers.api.conditional import expected_version
 from trainers.api.idempotency import idempotent
 from trainers.api.serializers import BranchOutput, PatchInput, SpecialtyOutput, StrictInput
 from trainers.api.views.base import (
@@ -17,6 +15,7 @@ from trainers.api.views.base import (
     IF_MATCH,
     WRITE_PROBLEMS,
     actor,
+    change,
     parse,
     problems,
     render,
@@ -24,6 +23,7 @@ from trainers.api.views.base import (
 from trainers.commands import BranchCreate, BranchUpdate, SpecialtyCreate, SpecialtyUpdate
 from trainers.handlers import branch_create, branch_update, specialty_create, specialty_update
 from trainers.models import Branch, Specialty
+from trainers.selectors import branch_get, specialty_get
 
 
 class BranchCreateApi(APIView):
@@ -47,8 +47,7 @@ class BranchCreateApi(APIView):
         branch = branch_create(
             BranchCreate(**parse(self.InputSerializer, request)), actor=actor(request)
         )
-        location = f"/api/branches/{branch.slug}/"
-        return render(BranchOutput, branch, version=branch.version, status=201, location=location)
+        return render(BranchOutput, branch, status=201, location=f"/api/branches/{branch.slug}/")
 
 
 class BranchDetailApi(APIView):
@@ -64,8 +63,7 @@ class BranchDetailApi(APIView):
     @extend_schema(responses={200: BranchOutput, **problems(401, 403, 404)})
     def get(self, request: Request, slug: str) -> Response:
         """Read a branch with its version as ETag."""
-        branch = _get(Branch, "Branch", slug)
-        return render(BranchOutput, branch, version=branch.version)
+        return render(BranchOutput, branch_get(slug))
 
     @extend_schema(
         request=InputSerializer,
@@ -74,13 +72,9 @@ class BranchDetailApi(APIView):
     )
     def patch(self, request: Request, slug: str) -> Response:
         """Rename a branch, move it to another city or time zone."""
-        command = BranchUpdate(
-            slug=slug,
-            expected_version=expected_version(request),
-            **parse(self.InputSerializer, request, partial=True),
+        return change(
+            request, self.InputSerializer, BranchUpdate, branch_update, BranchOutput, slug=slug
         )
-        branch = branch_update(command, actor=actor(request))
-        return render(BranchOutput, branch, version=branch.version)
 
 
 class SpecialtyCreateApi(APIView):
@@ -104,9 +98,7 @@ class SpecialtyCreateApi(APIView):
             SpecialtyCreate(**parse(self.InputSerializer, request)), actor=actor(request)
         )
         location = f"/api/specialties/{specialty.slug}/"
-        return render(
-            SpecialtyOutput, specialty, version=specialty.version, status=201, location=location
-        )
+        return render(SpecialtyOutput, specialty, status=201, location=location)
 
 
 class SpecialtyDetailApi(APIView):
@@ -121,8 +113,7 @@ class SpecialtyDetailApi(APIView):
     @extend_schema(responses={200: SpecialtyOutput, **problems(401, 403, 404)})
     def get(self, request: Request, slug: str) -> Response:
         """Read a specialty with its version as ETag."""
-        specialty = _get(Specialty, "Specialty", slug)
-        return render(SpecialtyOutput, specialty, version=specialty.version)
+        return render(SpecialtyOutput, specialty_get(slug))
 
     @extend_schema(
         request=InputSerializer,
@@ -131,17 +122,11 @@ class SpecialtyDetailApi(APIView):
     )
     def patch(self, request: Request, slug: str) -> Response:
         """Rename a specialty or change its description."""
-        command = SpecialtyUpdate(
+        return change(
+            request,
+            self.InputSerializer,
+            SpecialtyUpdate,
+            specialty_update,
+            SpecialtyOutput,
             slug=slug,
-            expected_version=expected_version(request),
-            **parse(self.InputSerializer, request, partial=True),
         )
-        specialty = specialty_update(command, actor=actor(request))
-        return render(SpecialtyOutput, specialty, version=specialty.version)
-
-
-def _get(model: type[Branch] | type[Specialty], entity: str, slug: str) -> Branch | Specialty:
-    try:
-        return model.objects.get(slug=slug)
-    except model.DoesNotExist as exc:
-        raise errors.NotFound(entity, slug) from exc

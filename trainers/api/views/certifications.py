@@ -18,6 +18,7 @@ from trainers.api.views.base import (
     IF_MATCH,
     WRITE_PROBLEMS,
     actor,
+    change,
     parse,
     problems,
     render,
@@ -54,7 +55,7 @@ class CertificationAddApi(APIView):
         return render(
             CertificationChangeOutput,
             certification,
-            version=certification.trainer.version,
+            version=_trainer_version(certification),
             status=201,
             location=f"/api/trainers/{trainer_id}/certifications/{certification.pk}/",
         )
@@ -74,15 +75,15 @@ class CertificationDetailApi(APIView):
         parameters=[IF_MATCH],
     )
     def patch(self, request: Request, trainer_id: UUID, certification_id: int) -> Response:
-        command = CertificationUpdate(
+        return change(
+            request,
+            self.InputSerializer,
+            CertificationUpdate,
+            certification_update,
+            CertificationChangeOutput,
+            version_of=_trainer_version,
             trainer_id=trainer_id,
             certification_id=certification_id,
-            expected_version=expected_version(request),
-            **parse(self.InputSerializer, request, partial=True),
-        )
-        certification = certification_update(command, actor=actor(request))
-        return render(
-            CertificationChangeOutput, certification, version=certification.trainer.version
         )
 
     @extend_schema(request=None, responses={204: None, **problems(401, 403, 404, 412)})
@@ -95,3 +96,8 @@ class CertificationDetailApi(APIView):
         )
         trainer = certification_remove(command, actor=actor(request))
         return with_etag(Response(status=204), trainer.version)
+
+
+def _trainer_version(certification: Certification) -> int:
+    """A certification's change is a change of its trainer: the ETag is the trainer's."""
+    return certification.trainer.version

@@ -8,7 +8,6 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from trainers import errors
 from trainers.api.conditional import expected_version
 from trainers.api.idempotency import idempotent
 from trainers.api.serializers import GymClassOutput, PatchInput, StrictInput
@@ -24,6 +23,7 @@ from trainers.api.views.base import (
 from trainers.commands import GymClassCancel, GymClassReschedule, GymClassSchedule
 from trainers.handlers import gym_class_cancel, gym_class_reschedule, gym_class_schedule
 from trainers.models import GymClass, Weekday
+from trainers.selectors import gym_class_get
 
 
 def class_url(class_id: int) -> str:
@@ -55,13 +55,7 @@ class GymClassScheduleApi(APIView):
         data = parse(self.InputSerializer, request)
         data["trainer_id"] = data.pop("trainer")
         gym_class = gym_class_schedule(GymClassSchedule(**data), actor=actor(request))
-        return render(
-            GymClassOutput,
-            gym_class,
-            version=gym_class.version,
-            status=201,
-            location=class_url(gym_class.pk),
-        )
+        return render(GymClassOutput, gym_class, status=201, location=class_url(gym_class.pk))
 
 
 class GymClassDetailApi(APIView):
@@ -76,11 +70,7 @@ class GymClassDetailApi(APIView):
     @extend_schema(responses={200: GymClassOutput, **problems(401, 403, 404)})
     def get(self, request: Request, class_id: int) -> Response:
         """Read a class with its version as ETag."""
-        try:
-            gym_class = GymClass.objects.select_related("branch").get(pk=class_id)
-        except GymClass.DoesNotExist as exc:
-            raise errors.NotFound("Class", class_id) from exc
-        return render(GymClassOutput, gym_class, version=gym_class.version)
+        return render(GymClassOutput, gym_class_get(class_id))
 
     @extend_schema(
         request=InputSerializer,
@@ -95,8 +85,7 @@ class GymClassDetailApi(APIView):
         command = GymClassReschedule(
             class_id=class_id, expected_version=expected_version(request), **data
         )
-        gym_class = gym_class_reschedule(command, actor=actor(request))
-        return render(GymClassOutput, gym_class, version=gym_class.version)
+        return render(GymClassOutput, gym_class_reschedule(command, actor=actor(request)))
 
     @extend_schema(request=None, responses={204: None, **problems(401, 403, 404, 412)})
     def delete(self, request: Request, class_id: int) -> Response:

@@ -35,8 +35,7 @@ class TrainerStatusApi(APIView):
     @idempotent
     def post(self, request: Request, trainer_id: UUID) -> Response:
         command = self.command(trainer_id=trainer_id, expected_version=expected_version(request))
-        trainer = trainer_change_status(command, actor=actor(request))
-        return render(TrainerOutput, trainer, version=trainer.version)
+        return render(TrainerOutput, trainer_change_status(command, actor=actor(request)))
 
 
 class TrainerPublishApi(TrainerStatusApi):

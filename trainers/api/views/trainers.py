@@ -11,7 +11,6 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from trainers import errors
 from trainers.api.conditional import expected_version
 from trainers.api.idempotency import idempotent
 from trainers.api.serializers import PatchInput, StrictInput, TrainerOutput
@@ -20,6 +19,7 @@ from trainers.api.views.base import (
     IF_MATCH,
     WRITE_PROBLEMS,
     actor,
+    change,
     parse,
     problems,
     render,
@@ -37,6 +37,7 @@ from trainers.handlers import (
     trainer_update_profile,
 )
 from trainers.models import Position, Shift, Trainer
+from trainers.selectors import trainer_get
 
 
 def slug_list(**kwargs: Any) -> serializers.ListField:
@@ -79,13 +80,7 @@ class TrainerRegisterApi(APIView):
         data = parse(self.InputSerializer, request)
         data["specialties"] = tuple(data.get("specialties", ()))
         trainer = trainer_register(TrainerRegister(**data), actor=actor(request))
-        return render(
-            TrainerOutput,
-            trainer,
-            version=trainer.version,
-            status=201,
-            location=trainer_url(trainer.pk),
-        )
+        return render(TrainerOutput, trainer, status=201, location=trainer_url(trainer.pk))
 
 
 class TrainerDetailApi(APIView):
@@ -99,8 +94,7 @@ class TrainerDetailApi(APIView):
     @extend_schema(responses={200: TrainerOutput, **problems(401, 403, 404)})
     def get(self, request: Request, trainer_id: UUID) -> Response:
         """Read a trainer from the write model, with its version as ETag."""
-        trainer = load_trainer(trainer_id)
-        return render(TrainerOutput, trainer, version=trainer.version)
+        return render(TrainerOutput, trainer_get(trainer_id))
 
     @extend_schema(
         request=InputSerializer,
@@ -109,13 +103,14 @@ class TrainerDetailApi(APIView):
     )
     def patch(self, request: Request, trainer_id: UUID) -> Response:
         """Change profile fields; only the fields sent change (null clears date_of_birth)."""
-        command = TrainerUpdateProfile(
+        return change(
+            request,
+            self.InputSerializer,
+            TrainerUpdateProfile,
+            trainer_update_profile,
+            TrainerOutput,
             trainer_id=trainer_id,
-            expected_version=expected_version(request),
-            **parse(self.InputSerializer, request, partial=True),
         )
-        trainer = trainer_update_profile(command, actor=actor(request))
-        return render(TrainerOutput, trainer, version=trainer.version)
 
     @extend_schema(request=None, responses={204: None, **problems(401, 403, 404, 412)})
     def delete(self, request: Request, trainer_id: UUID) -> Response:
@@ -146,12 +141,4 @@ class TrainerSpecialtiesApi(APIView):
             specialties=tuple(data["specialties"]),
             expected_version=expected_version(request),
         )
-        trainer = trainer_set_specialties(command, actor=actor(request))
-        return render(TrainerOutput, trainer, version=trainer.version)
-
-
-def load_trainer(trainer_id: UUID) -> Trainer:
-    try:
-        return Trainer.objects.select_related("branch").get(pk=trainer_id)
-    except Trainer.DoesNotExist as exc:
-        raise errors.NotFound("Trainer", trainer_id) from exc
+        return render(TrainerOutput, trainer_set_specialties(command, actor=actor(request)))

@@ -10,7 +10,8 @@ from tqdm import tqdm
 
 from trainers import demo
 from trainers.handlers import branch_create, specialty_create, trainer_import
-from trainers.models import Branch, Specialty, Trainer
+from trainers.models import Trainer
+from trainers.selectors import branch_list, specialty_list
 
 
 class Command(BaseCommand):
@@ -36,11 +37,11 @@ class Command(BaseCommand):
                 self.stdout.write("Trainers already exist; nothing to seed.")
             return
 
-        branches = set(Branch.objects.values_list("slug", flat=True))
+        branches = {branch.slug for branch in branch_list()}
         for branch in demo.branch_commands():
             if branch.slug not in branches:
                 branch_create(branch)
-        specialties = set(Specialty.objects.values_list("slug", flat=True))
+        specialties = {specialty.slug for specialty in specialty_list()}
         for specialty in demo.specialty_commands():
             if specialty.slug not in specialties:
                 specialty_create(specialty)

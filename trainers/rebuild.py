@@ -27,7 +27,7 @@ from trainers.projection import Difference
 
 logger = logging.getLogger(__name__)
 
-RELATIONS = ("branch", "specialty", "trainer", "class")
+RELATIONS = ("branch", "specialty", "trainer", "class", "search_term")
 # Session-level advisory lock held by a running rebuild ("read" in ASCII).
 REBUILD_LOCK = 0x72656164
 # Waits past these are abandoned and retried, so writers and readers queued
@@ -45,6 +45,8 @@ _RETRYABLE = {"55P03", "40P01"}  # lock_not_available, deadlock_detected
 # that transaction's own session, whose uncommitted rows no other session can see.
 BUILD_SESSIONS = 2
 TRAINER_PARTS = 4
+# The relations loaded in TRAINER_PARTS parts (each row belongs to one trainer).
+SPLIT = ("trainer", "search_term")
 
 Progress = Callable[[str], None]
 
@@ -188,9 +190,9 @@ def _build_shadow(
             " pg_export_snapshot()"
         )
         snapshot, report.snapshot_event_id, exported = cursor.fetchone()
-        parts = {rel: TRAINER_PARTS if rel == "trainer" else 1 for rel in RELATIONS}
+        parts = {rel: TRAINER_PARTS if rel in SPLIT else 1 for rel in RELATIONS}
         # The largest first, so that the sessions finish together.
-        order = sorted(RELATIONS, key=lambda rel: rel != "trainer" and rel != "class")
+        order = sorted(RELATIONS, key=lambda rel: rel not in (*SPLIT, "class"))
         jobs = [
             (rel, _load_job(rel, part, parts[rel], exported))
             for rel in order

@@ -2,8 +2,11 @@
 
 A small deterministic gym (written through the ORM, projected by the triggers)
 and, for each query, what the first results must be. The set was written
-against the ranking before the bounded candidate search (migration 0010) and
-passed there unchanged: it pins the relevance that search must keep.
+against the ranking before the bounded search (migration 0011) and passed there
+unchanged: it pins the relevance that search must keep. It runs twice: as the
+API answers this small gym (every match ranked), and with every word that has
+name or specialty postings listed from them (``LIST_FROM`` = 1), as large
+databases answer common words (docs/read-model.md, "Search").
 
 Expectations name trainers by "First Last" and come in three kinds:
 ``first``: the first results, in this order; ``top``: the first results, in any
@@ -19,6 +22,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from readapi.handlers import search as search_sql
 from tests.factories import make_branch, make_specialty, make_trainer
 from trainers.models import Status
 
@@ -152,6 +156,11 @@ PEOPLE = [
     ),
     ("Vasco", "Pinto", "downtown", [], "Swimming coach and lifeguard.", "morning"),
 ]
+# Never found: not public.
+HIDDEN = [
+    ("Dora", "Draft", Status.DRAFT, "A secret yoga trainer."),
+    ("Rui", "Retired", Status.RETIRED, "Secret."),
+]
 SPECIALTIES = {
     "yoga": "Yoga",
     "strength": "Strength training",
@@ -160,6 +169,10 @@ SPECIALTIES = {
     "running": "Running",
     "nutrition": "Nutrition coaching",
 }
+
+
+# Past the response cache: the tests change the search's bounds between requests.
+FRESH = {"Cache-Control": "no-cache"}
 
 
 @dataclass(frozen=True)
@@ -304,24 +317,18 @@ def people(transactional_db: None) -> None:
             bio=bio,
             shift=shift,
         )
-    make_trainer(
-        first_name="Dora",
-        last_name="Draft",
-        branch=branches["downtown"],
-        status=Status.DRAFT,
-        bio="A secret yoga trainer.",
-    )
-    make_trainer(
-        first_name="Rui",
-        last_name="Retired",
-        branch=branches["downtown"],
-        status=Status.RETIRED,
-        bio="Secret.",
-    )
+    for first_name, last_name, status, bio in HIDDEN:
+        make_trainer(
+            first_name=first_name,
+            last_name=last_name,
+            branch=branches["downtown"],
+            status=status,
+            bio=bio,
+        )
 
 
 def search(client: TestClient, params: dict[str, Any]) -> list[str]:
-    response = client.get("/query/trainers", params={"limit": 100, **params})
+    response = client.get("/query/trainers", params={"limit": 100, **params}, headers=FRESH)
     assert response.status_code == 200, response.text
     return [f"{i['first_name']} {i['last_name']}" for i in response.json()["items"]]
 
@@ -330,7 +337,11 @@ def test_there_are_enough_cases() -> None:
     assert len(CASES) >= 30
 
 
-def test_every_query_finds_what_people_expect(app_client: TestClient, people: None) -> None:
+@pytest.mark.parametrize("list_from", [search_sql.LIST_FROM, 1])
+def test_every_query_finds_what_people_expect(
+    app_client: TestClient, people: None, list_from: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(search_sql, "LIST_FROM", list_from)
     failures = []
     for case in CASES:
         found = search(app_client, case.params)
@@ -339,3 +350,42 @@ def test_every_query_finds_what_people_expect(app_client: TestClient, people: No
                 f"{case.params}: expected {case.kind} {list(case.expected)}, got {found}"
             )
     assert not failures, "\n".join(failures)
+
+
+def pages(client: TestClient, params: dict[str, Any]) -> list[list[str]]:
+    """Every page of a search, one result a page, following next_cursor."""
+    found, cursor = [], ""
+    while True:
+        response = client.get(
+            "/query/trainers", params={**params, "limit": 1, "cursor": cursor}, headers=FRESH
+        )
+        assert response.status_code == 200, response.text
+        body = response.json()
+        found.append([f"{i['first_name']} {i['last_name']}" for i in body["items"]])
+        cursor = body["next_cursor"]
+        if cursor is None:
+            return found
+        assert len(found) < 50
+
+
+@pytest.mark.parametrize("q", ["yoga", "sil", "costa", "strength"])
+def test_a_listed_word_pages_exactly_through_its_postings(
+    app_client: TestClient, people: None, q: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(search_sql, "LIST_FROM", 1)
+    whole = search(app_client, {"q": q})
+    assert [name for page in pages(app_client, {"q": q}) for name in page] == whole
+    # Each trainer once, under its best word ("sil": Silva and Silveira are two words).
+    assert len(set(whole)) == len(whole)
+
+
+def test_a_ranked_search_pages_through_its_candidates_and_stops_at_the_bound(
+    app_client: TestClient, people: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    params = {"q": "yoga", "branch": "downtown"}  # four matches, ranked (a filter)
+    whole = search(app_client, params)
+    assert sorted(whole) == ["Ana Silva", "Bruno Costa", "Miguel Ferreira", "Silvana Costa"]
+    assert [name for page in pages(app_client, params) for name in page] == whole
+    monkeypatch.setattr(search_sql, "CANDIDATES", 3)
+    bounded = [name for page in pages(app_client, params) for name in page]
+    assert len(bounded) == 3 and set(bounded) < set(whole)

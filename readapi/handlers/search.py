@@ -14,6 +14,14 @@ from readapi.queries import InvalidQuery, TrainerSearch
 
 WORD = re.compile(r"[^\W_]+")
 MAX_WORDS = 8
+# The bounds of a search (below): the trainers it ranks (and the postings a word needs
+# to be listed from them alone), the postings of the driving word it reads to find
+# them when filters or other words may reject some, the words starting with it.
+CANDIDATES = 200
+WALK = 500
+MAX_TERMS = 32
+# A word with at least this many name and specialty postings is listed from them.
+LIST_FROM = 200
 
 FILTERS = {
     "branch": "t.branch_id = (SELECT b.id FROM read.branch b WHERE b.slug = %(branch)s)",
@@ -43,21 +51,104 @@ SELECT t.id, t.rev, t.sort_key AS k, t.hired_on, t.item,
  ORDER BY t.sort_key, t.id
  LIMIT %(limit)s + 1"""
 
-# Ranks every match but carries only (id, rank) through the top-N sort; the page's
-# documents are fetched for its rows alone. Sorting whole rows under the window
-# function spilled to disk and cost 5x as much on broad terms (docs/performance.md).
+# A ranked search reads read.search_term, the words of trainers' names and specialty
+# names, best first, so its work is bounded however many trainers match
+# (docs/read-model.md, "Search"). The driving word is the query's word with the fewest
+# postings there (counted up to a cap); its postings are those of the words starting
+# with it (at most MAX_TERMS of them, found by skipping through the index).
+WORDS = """
+driver AS MATERIALIZED (
+    SELECT u.w, u.w || chr(1114111) AS w_end,
+           (SELECT count(*) FROM (SELECT FROM read.search_term s
+                                   WHERE s.term >= u.w AND s.term < u.w || chr(1114111)
+                                   LIMIT %(count_cap)s) c) AS found
+      FROM unnest(%(word_list)s::text[]) WITH ORDINALITY AS u (w, n)
+     ORDER BY 3, u.n
+     LIMIT 1),
+terms AS (
+    SELECT (SELECT s.term FROM read.search_term s
+             WHERE s.term >= (SELECT w FROM driver) AND s.term < (SELECT w_end FROM driver)
+             ORDER BY s.term LIMIT 1) AS term, 1 AS k
+    UNION ALL
+    SELECT (SELECT s.term FROM read.search_term s
+             WHERE s.term > t.term AND s.term < (SELECT w_end FROM driver)
+             ORDER BY s.term LIMIT 1), t.k + 1
+      FROM terms t
+     WHERE t.term IS NOT NULL AND t.k < %(max_terms)s),
+words AS (
+    SELECT t.term FROM terms t WHERE t.term IS NOT NULL),
+listed AS MATERIALIZED (
+    SELECT (SELECT found FROM driver) >= %(list_from)s AND (SELECT count(*) FROM words) = 1
+           AS yes)"""
+
+# One word, no filter, that starts exactly one word of read.search_term, with at least
+# LIST_FROM postings: the page is read straight from that word's postings, best first
+# (score, then trainer id, both descending), so the cursor pages exactly through every
+# name and specialty match. Bio words and typos are left to rarer words.
+BY_POSTING = """
+SELECT t.id, t.rev, p.score::text AS k, t.hired_on, t.item,
+       row_number() OVER (ORDER BY p.score DESC, p.trainer_id DESC) AS n
+  FROM (SELECT s.trainer_id, s.score
+          FROM read.search_term s
+         WHERE s.term = (SELECT min(term) FROM words) AND {after}
+           AND (SELECT yes FROM listed)
+         ORDER BY s.score DESC, s.trainer_id DESC
+         LIMIT %(limit)s + 1) p
+  JOIN read.trainer t ON t.id = p.trainer_id
+ ORDER BY p.score DESC, p.trainer_id DESC"""
+AFTER_POSTING = "(s.score, s.trainer_id) < (%(after_k)s::real, %(after_id)s)"
+
+# Otherwise at most CANDIDATES trainers are ranked (full-text rank plus trigram
+# similarity of the names): the first that pass the filters and match every word
+# among WALK postings of the driving word, best first; and, when that word has fewer
+# than CANDIDATES postings, as many of the matches the GIN indexes find (bio words,
+# typos). Only the page's documents are fetched.
 BY_RANK = """
 SELECT t.id, t.rev, r.rank::text AS k, t.hired_on, t.item,
        row_number() OVER (ORDER BY r.rank DESC, r.id) AS n
   FROM (SELECT r.id, r.rank
           FROM (SELECT t.id, ({rank})::real AS rank
-                  FROM read.trainer t
-                 WHERE {where}) r
+                  FROM (SELECT DISTINCT ON (t.id) t.id, t.search, t.names
+                          FROM ((SELECT t.id, t.search, t.names
+                                   FROM (SELECT p.trainer_id, max(p.score) AS score
+                                           FROM words w
+                                          CROSS JOIN LATERAL (
+                                                SELECT s.trainer_id, s.score
+                                                  FROM read.search_term s
+                                                 WHERE s.term = w.term
+                                                 ORDER BY s.score DESC, s.trainer_id DESC
+                                                 LIMIT %(walk)s) p
+                                          GROUP BY p.trainer_id
+                                          ORDER BY 2 DESC, 1 DESC
+                                          LIMIT %(walk)s) p
+                                   JOIN read.trainer t ON t.id = p.trainer_id
+                                  WHERE {where}
+                                  ORDER BY p.score DESC, p.trainer_id DESC
+                                  LIMIT %(candidates)s){fallback}) t
+                         WHERE {gate}
+                         ORDER BY t.id) t) r
          WHERE {after}
          ORDER BY r.rank DESC, r.id
          LIMIT %(limit)s + 1) r
   JOIN read.trainer t ON t.id = r.id
  ORDER BY r.rank DESC, r.id"""
+
+# The matches the GIN indexes find, when the driving word has few postings: full text
+# (bio words) and, where pg_trgm is installed, trigram similarity to the names (typos),
+# each up to CANDIDATES in `rev` order. No index has that order, so the plan is always
+# the GIN lookup and a top-N sort; an index order tempted the planner into walking a
+# whole index for a few matches (docs/read-model.md, "Search").
+FALLBACK = """
+                                UNION ALL
+                                (SELECT t.id, t.search, t.names
+                                   FROM read.trainer t
+                                  WHERE (SELECT found FROM driver) < %(candidates)s
+                                    AND {where}
+                                  ORDER BY t.rev
+                                  LIMIT %(candidates)s)"""
+FULL_TEXT = f"t.search @@ {TSQ}"
+TRIGRAM = "%(words)s <%% t.names"
+AFTER_RANK = "(r.rank < %(after_k)s::real OR (r.rank = %(after_k)s::real AND r.id > %(after_id)s))"
 
 PAGE = """
 WITH page AS ({page})
@@ -117,16 +208,33 @@ def statement(
     if after:
         params.update(after_k=after.key, after_id=after.id)
     if found:
-        params.update(tsq=" & ".join(f"{w}:*" for w in found), words=" ".join(found))
+        one_word = len(found) == 1 and not where
+        params.update(
+            tsq=" & ".join(f"{w}:*" for w in found),
+            words=" ".join(found),
+            word_list=found,
+            candidates=CANDIDATES,
+            walk=CANDIDATES if one_word else WALK,
+            count_cap=max(LIST_FROM, CANDIDATES) if one_word else WALK,
+            list_from=LIST_FROM,
+            max_terms=MAX_TERMS,
+        )
+        fallback = "".join(
+            FALLBACK.format(where=" AND ".join([*where, match]))
+            for match in ([FULL_TEXT, TRIGRAM] if trigram else [FULL_TEXT])
+        )
         where.append(MATCH[trigram])
-        page = BY_RANK.format(
+        ranked = BY_RANK.format(
             rank=RANK[trigram],
             where=" AND ".join(where),
-            after="(r.rank < %(after_k)s::real OR (r.rank = %(after_k)s::real"
-            " AND r.id > %(after_id)s))"
-            if after
-            else "true",
+            fallback=fallback,
+            gate="NOT (SELECT yes FROM listed)" if one_word else "true",
+            after=AFTER_RANK if after else "true",
         )
+        page = f"WITH RECURSIVE {WORDS}\n({ranked})"
+        if one_word:
+            listed = BY_POSTING.format(after=AFTER_POSTING if after else "true")
+            page += f"\nUNION ALL\n({listed})"
     else:
         if after:
             where.append("(t.sort_key, t.id) > (%(after_k)s, %(after_id)s)")

@@ -137,6 +137,7 @@ def test_rebuild_runs_in_the_background_and_repairs(ops: Client) -> None:
         "load read.specialty",
         "load read.trainer",
         "load read.class",
+        "load read.search_term",
         "index",
         "catch up",
         "swap",

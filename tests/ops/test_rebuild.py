@@ -16,7 +16,7 @@ from trainers.models import Branch, GymClass, ReadModelRun, Status, Trainer
 from trainers.projection import read_model_check
 from trainers.rebuild import read_model_swap_rebuild
 
-RELATIONS = ("read.branch", "read.specialty", "read.trainer", "read.class")
+RELATIONS = ("read.branch", "read.specialty", "read.trainer", "read.class", "read.search_term")
 
 
 def fetch(statement: str, params: list[Any] | None = None) -> list[tuple[Any, ...]]:

@@ -23,6 +23,8 @@ from trainers.rebuild.sessions import BUILD_SESSIONS, in_sessions
 
 # read.trainer, most of the work, is loaded in parts.
 TRAINER_PARTS = 4
+# The relations loaded in TRAINER_PARTS parts (each row belongs to one trainer).
+SPLIT = ("trainer", "search_term")
 
 
 def build_shadow(connection: BaseDatabaseWrapper, report: RebuildReport, progress: Progress) -> str:
@@ -43,9 +45,9 @@ def build_shadow(connection: BaseDatabaseWrapper, report: RebuildReport, progres
             " pg_export_snapshot()"
         )
         snapshot, report.snapshot_event_id, exported = cursor.fetchone()
-        parts = {rel: TRAINER_PARTS if rel == "trainer" else 1 for rel in RELATIONS}
+        parts = {rel: TRAINER_PARTS if rel in SPLIT else 1 for rel in RELATIONS}
         # The largest first, so that the sessions finish together.
-        order = sorted(RELATIONS, key=lambda rel: rel != "trainer" and rel != "class")
+        order = sorted(RELATIONS, key=lambda rel: rel not in (*SPLIT, "class"))
         jobs = [
             (rel, _load_job(rel, part, parts[rel], exported))
             for rel in order

@@ -12,7 +12,7 @@ from typing import Any
 from django.db import connections, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
 
-RELATIONS = ("branch", "specialty", "trainer", "class")
+RELATIONS = ("branch", "specialty", "trainer", "class", "search_term")
 
 Progress = Callable[[str], None]
 

@@ -25,6 +25,8 @@ LANGUAGE sql STABLE AS $$
     e_specialty AS (SELECT * FROM read.specialty_rows(ARRAY(SELECT id FROM trainers_specialty))),
     e_trainer AS (SELECT * FROM read.trainer_rows(ARRAY(SELECT id FROM trainers_trainer))),
     e_class AS (SELECT * FROM read.class_rows(ARRAY(SELECT id FROM trainers_trainer))),
+    e_search_term AS (
+        SELECT * FROM read.search_term_rows(ARRAY(SELECT id FROM trainers_trainer))),
     diff AS (
         SELECT 'read.branch' AS relation, coalesce(e.id, a.id)::text AS key,
                to_jsonb(e) AS expected, to_jsonb(a) - 'rev' AS actual
@@ -38,6 +40,9 @@ LANGUAGE sql STABLE AS $$
         UNION ALL
         SELECT 'read.class', coalesce(e.id, a.id)::text, to_jsonb(e), to_jsonb(a) - 'rev'
           FROM e_class e FULL JOIN read.class a ON a.id = e.id
+        UNION ALL
+        SELECT 'read.search_term', coalesce(e.id, a.id)::text, to_jsonb(e), to_jsonb(a) - 'rev'
+          FROM e_search_term e FULL JOIN read.search_term a ON a.id = e.id
     )
     SELECT relation, key,
            CASE WHEN actual IS NULL THEN 'missing'

@@ -1,7 +1,7 @@
 -- Current definitions: what the read rows must be, from the write tables alone
 --
--- *_rows(keys) derive the rows of read.branch, read.specialty, read.class and
--- read.trainer for some keys; the projection (projection.sql), the check (check.sql)
+-- *_rows(keys) derive the rows of read.branch, read.specialty, read.class,
+-- read.trainer and read.search_term for some keys; the projection (projection.sql), the check (check.sql)
 -- and the shadow rebuild (shadow.sql) all derive through them. read.derivation*()
 -- name the full derivation of a relation, as the shadow load and the check run it.
 --
@@ -131,6 +131,35 @@ LANGUAGE sql STABLE AS $$
      WHERE t.id = ANY(ids) AND read.is_public(t.status)
 $$;
 
+-- The words of public trainers' names and specialty names, one row per trainer and
+-- word (a lexeme that read.trainer.search holds at weight A or B). `score` sums the
+-- word's occurrences in the trainer's names (1), specialty names (0.5) and bio (0.25):
+-- binary fractions, so that sums and the search's cursor arithmetic stay exact. The
+-- search reads a word's rows best first to bound its work (readapi/handlers/search.py;
+-- docs/read-model.md, "Search"). The id is a digest of trainer and word, so a row
+-- keeps its id, and its rev, across writes that do not change it.
+CREATE OR REPLACE FUNCTION read.search_term_rows(trainer_ids uuid[])
+RETURNS TABLE (id uuid, term text, trainer_id uuid, score real)
+LANGUAGE sql STABLE AS $$
+    SELECT md5(v.id::text || ' ' || u.lexeme)::uuid, u.lexeme, v.id,
+           (SELECT sum(CASE w WHEN 'A' THEN 1 WHEN 'B' THEN 0.5 ELSE 0.25 END)
+              FROM unnest(u.weights) w)::real
+      FROM (SELECT t.id,
+                   setweight(to_tsvector('simple', t.first_name || ' ' || t.last_name), 'A')
+                     || setweight(to_tsvector('simple', coalesce(sp.names, '')), 'B')
+                     || setweight(to_tsvector('simple', t.bio), 'C') AS words
+              FROM trainers_trainer t
+              LEFT JOIN (
+                  SELECT ts.trainer_id, string_agg(s.name, ' ' ORDER BY s.id) AS names
+                    FROM trainers_trainer_specialties ts
+                    JOIN trainers_specialty s ON s.id = ts.specialty_id
+                   WHERE ts.trainer_id = ANY(trainer_ids)
+                   GROUP BY ts.trainer_id) sp ON sp.trainer_id = t.id
+             WHERE t.id = ANY(trainer_ids) AND read.is_public(t.status)) v,
+           unnest(v.words) u
+     WHERE u.weights && ARRAY['A', 'B']
+$$;
+
 -- Relation -> the function that derives its rows.
 CREATE OR REPLACE FUNCTION read.derivation_function(rel text) RETURNS text
 LANGUAGE sql IMMUTABLE
@@ -139,6 +168,7 @@ RETURN CASE rel
     WHEN 'specialty' THEN 'read.specialty_rows'
     WHEN 'trainer' THEN 'read.trainer_rows'
     WHEN 'class' THEN 'read.class_rows'
+    WHEN 'search_term' THEN 'read.search_term_rows'
 END;
 
 -- The keys a full derivation of `rel` covers.
@@ -149,6 +179,7 @@ RETURN CASE rel
     WHEN 'specialty' THEN 'SELECT id FROM trainers_specialty'
     WHEN 'trainer' THEN 'SELECT id FROM trainers_trainer'
     WHEN 'class' THEN 'SELECT id FROM trainers_trainer'
+    WHEN 'search_term' THEN 'SELECT id FROM trainers_trainer'
 END;
 
 -- Relation -> what its rows must be, as one expression (read.check_relation() runs it).

@@ -56,7 +56,7 @@ BEGIN
 END
 $$;
 
--- Re-derives the trainers `ids` and their classes, and moves the facet counts by
+-- Re-derives the trainers `ids`, their classes and search words, and moves the facet counts by
 -- the difference between what the trainers counted before and after (a recount of
 -- a specialty would read every trainer who has it, on every write of any of them).
 -- Notes the trainers for the change feed (read.note_projected).
@@ -119,6 +119,18 @@ BEGIN
            IS DISTINCT FROM (excluded.branch_id, excluded.weekday, excluded.start_time,
                              excluded.trainer_id, excluded.doc);
 
+    -- Their name and specialty words, for the search's candidates (derivation.sql).
+    DELETE FROM read.search_term s
+     WHERE s.trainer_id = ANY(ids)
+       AND NOT EXISTS (SELECT FROM read.search_term_rows(ids) e WHERE e.id = s.id);
+    INSERT INTO read.search_term AS r (id, term, trainer_id, score)
+    SELECT * FROM read.search_term_rows(ids) ORDER BY 1
+    ON CONFLICT (id) DO UPDATE
+       SET term = excluded.term, trainer_id = excluded.trainer_id, score = excluded.score,
+           rev = nextval('read.rev')
+     WHERE (r.term, r.trainer_id, r.score)
+           IS DISTINCT FROM (excluded.term, excluded.trainer_id, excluded.score);
+
     -- Facet counts move by the difference, not by a recount: a recount of a
     -- specialty reads every trainer who has it, on every write of any of them.
     WITH delta AS (
@@ -169,7 +181,8 @@ BEGIN
     PERFORM read.project_trainers(ARRAY(
         SELECT id FROM trainers_trainer
         UNION SELECT id FROM read.trainer
-        UNION SELECT trainer_id FROM read.class));
+        UNION SELECT trainer_id FROM read.class
+        UNION SELECT trainer_id FROM read.search_term));
     -- Classes whose trainer no longer exists anywhere.
     DELETE FROM read.class c WHERE NOT EXISTS (SELECT FROM read.trainer t WHERE t.id = c.trainer_id);
     PERFORM read.project_branches(ARRAY(

@@ -32,8 +32,9 @@ BEGIN
 END
 $$;
 
--- Part `part` of `parts` of read_shadow.<rel> (parts > 1 for read.trainer only, whose
--- derivation keys are its own ids): the keys whose hash falls in the part. Sessions
+-- Part `part` of `parts` of read_shadow.<rel> (parts > 1 for relations whose rows each
+-- belong to one derivation key: read.trainer, read.branch, read.specialty by their ids,
+-- read.search_term by its trainer_id): the keys whose hash falls in the part. Sessions
 -- that share one snapshot (SET TRANSACTION SNAPSHOT) load the parts side by side;
 -- together they load exactly what one session loading everything would. A row equal
 -- to its live counterpart keeps the live `rev`, so an unchanged row keeps its ETag.
@@ -44,6 +45,8 @@ LANGUAGE plpgsql AS $$
 DECLARE
     fn text := read.derivation_function(rel);
     keys text := read.derivation_keys(rel);
+    -- The column of the derivation keys: read.search_term is derived per trainer.
+    key_column text := CASE rel WHEN 'search_term' THEN 'trainer_id' ELSE 'id' END;
     in_part text := 'true';
     key_type regtype;
     uuid_keys uuid[];
@@ -55,7 +58,7 @@ DECLARE
     removed bigint;
 BEGIN
     IF parts > 1 THEN
-        IF rel NOT IN ('trainer', 'branch', 'specialty') THEN
+        IF rel NOT IN ('trainer', 'branch', 'specialty', 'search_term') THEN
             RAISE EXCEPTION 'read.shadow_load: read.% is not keyed by its derivation keys', rel;
         END IF;
         in_part := format('(hashtextextended(%%s::text, 0) & 2147483647) %%%% %s = %s', parts, part);
@@ -87,7 +90,7 @@ BEGIN
     GET DIAGNOSTICS loaded = ROW_COUNT;
     EXECUTE format('SELECT count(*) FILTER (WHERE s.rev = l.rev), count(*) FILTER (WHERE s.id IS NULL) '
                    '  FROM read.%1$I l LEFT JOIN read_shadow.%1$I s ON s.id = l.id WHERE %2$s',
-                   rel, format(in_part, 'l.id'))
+                   rel, format(in_part, 'l.' || key_column))
        INTO kept, removed;
     RETURN jsonb_build_object('rows', loaded, 'corrected', loaded - kept, 'removed', removed);
 END
@@ -138,7 +141,7 @@ DECLARE
 BEGIN
     FOREACH fn IN ARRAY ARRAY['project_branches', 'project_specialties', 'project_trainers'] LOOP
         def := pg_get_functiondef(format('read.%I', fn)::regproc);
-        def := regexp_replace(def, '\mread\.(trainer|class|branch|specialty)\M(?!_)',
+        def := regexp_replace(def, '\mread\.(trainer|class|branch|specialty|search_term)\M(?!_)',
                               'read_shadow.\1', 'g');
         def := regexp_replace(def, '\mread\.(project_(trainers|branches|specialties))\M',
                               'read_shadow.\1', 'g');
@@ -171,7 +174,11 @@ RETURN age((pg_snapshot_xmin(snap)::text::bigint % 4294967296)::text::xid);
 --   the shadow has it right.
 -- A live row absent from the shadow and not written since was wrong at the
 -- snapshot, and the shadow drops it. Every other shadow row was derived from
--- write rows that nobody has changed since. Trainers are re-projected first:
+-- write rows that nobody has changed since. read.search_term needs no scan of its
+-- own: its rows are a function of the trainer's read.trainer.search (the words it
+-- holds at weights A and B, with their counts), so a projection that writes or
+-- deletes one writes or deletes that trainer's read.trainer row too, which the scans
+-- above find; read_shadow.project_trainers re-derives both. Trainers are re-projected first:
 -- their projection moves facet counts by difference, and the recounts after it
 -- set the final figures of the facets that moved.
 CREATE OR REPLACE FUNCTION read.shadow_catch_up(snap pg_snapshot) RETURNS jsonb
@@ -247,15 +254,18 @@ DECLARE
 BEGIN
     -- Waiting here blocks nobody: give autovacuum time to notice and yield.
     PERFORM set_config('lock_timeout', '30s', true);
-    LOCK TABLE read_shadow.branch, read_shadow.specialty, read_shadow.trainer, read_shadow.class
+    LOCK TABLE read_shadow.branch, read_shadow.specialty, read_shadow.trainer, read_shadow.class,
+               read_shadow.search_term
           IN ACCESS EXCLUSIVE MODE;
-    LOCK TABLE read.branch, read.specialty, read.trainer, read.class IN SHARE UPDATE EXCLUSIVE MODE;
+    LOCK TABLE read.branch, read.specialty, read.trainer, read.class, read.search_term
+          IN SHARE UPDATE EXCLUSIVE MODE;
     PERFORM set_config('lock_timeout', caller_lock_timeout, true);
 
     LOCK TABLE trainers_branch, trainers_specialty, trainers_trainer,
                trainers_trainer_specialties, trainers_certification, trainers_gymclass
           IN SHARE MODE;
-    LOCK TABLE read.branch, read.specialty, read.trainer, read.class IN SHARE MODE;
+    LOCK TABLE read.branch, read.specialty, read.trainer, read.class, read.search_term
+          IN SHARE MODE;
     writers_locked := clock_timestamp();
 
     -- Triggers, row policies and dependent views or functions would stay with the
@@ -263,17 +273,20 @@ BEGIN
     SELECT string_agg(d, ', ') INTO dependents FROM (
         SELECT format('trigger %s on %s', tgname, tgrelid::regclass) AS d FROM pg_trigger
          WHERE tgrelid IN ('read.branch'::regclass, 'read.specialty'::regclass,
-                           'read.trainer'::regclass, 'read.class'::regclass)
+                           'read.trainer'::regclass, 'read.class'::regclass,
+                           'read.search_term'::regclass)
            AND NOT tgisinternal
         UNION ALL
         SELECT format('policy %s on %s', polname, polrelid::regclass) FROM pg_policy
          WHERE polrelid IN ('read.branch'::regclass, 'read.specialty'::regclass,
-                            'read.trainer'::regclass, 'read.class'::regclass)
+                            'read.trainer'::regclass, 'read.class'::regclass,
+                            'read.search_term'::regclass)
         UNION ALL
         SELECT DISTINCT pg_describe_object(classid, objid, objsubid) FROM pg_depend
          WHERE refclassid = 'pg_class'::regclass AND deptype = 'n'
            AND refobjid IN ('read.branch'::regclass, 'read.specialty'::regclass,
-                            'read.trainer'::regclass, 'read.class'::regclass)) AS x;
+                            'read.trainer'::regclass, 'read.class'::regclass,
+                           'read.search_term'::regclass)) AS x;
     IF dependents IS NOT NULL THEN
         RAISE EXCEPTION 'the read tables have dependents that a shadow swap cannot carry over: %',
             dependents;
@@ -282,9 +295,10 @@ BEGIN
     reprojected := read.shadow_catch_up(snap);
     caught_up := clock_timestamp();
 
-    LOCK TABLE read.branch, read.specialty, read.trainer, read.class IN ACCESS EXCLUSIVE MODE;
+    LOCK TABLE read.branch, read.specialty, read.trainer, read.class, read.search_term
+          IN ACCESS EXCLUSIVE MODE;
     readers_locked := clock_timestamp();
-    FOREACH rel IN ARRAY ARRAY['branch', 'specialty', 'trainer', 'class'] LOOP
+    FOREACH rel IN ARRAY ARRAY['branch', 'specialty', 'trainer', 'class', 'search_term'] LOOP
         -- Privileges of the live table (a read-only role's SELECT, for one).
         FOR grant_sql IN
             SELECT format('GRANT %s ON read_shadow.%I TO %s%s', a.privilege_type, rel,
@@ -321,7 +335,7 @@ LANGUAGE plpgsql AS $$
 DECLARE
     rel text;
 BEGIN
-    FOREACH rel IN ARRAY ARRAY['branch', 'specialty', 'trainer', 'class'] LOOP
+    FOREACH rel IN ARRAY ARRAY['branch', 'specialty', 'trainer', 'class', 'search_term'] LOOP
         EXECUTE format('DROP TABLE IF EXISTS read_old.%I', rel);
     END LOOP;
 END

@@ -90,7 +90,7 @@ def apply_to_each(
     return done
 
 
-class CommandForm(forms.ModelForm):
+class CommandForm(forms.ModelForm[Any]):
     """A model form saved by commands.
 
     It carries the version its object had when the page was loaded
@@ -115,7 +115,7 @@ class CommandForm(forms.ModelForm):
         return cleaned
 
 
-class CommandInlineFormSet(BaseInlineFormSet):
+class CommandInlineFormSet(BaseInlineFormSet[Any, Any, Any]):
     """An inline whose rows are saved by commands; shows the row a handler refused."""
 
     def __init__(self, *args: Any, refused: SaveRefused | None = None, **kwargs: Any) -> None:
@@ -134,7 +134,7 @@ class CommandInlineFormSet(BaseInlineFormSet):
             raise forms.ValidationError(errors.describe(self.refused.error))
 
 
-class CommandAdmin(admin.ModelAdmin):
+class CommandAdmin(admin.ModelAdmin[Any]):
     """Saves and deletes through command handlers (see the module docstring)."""
 
     form = CommandForm
@@ -145,7 +145,7 @@ class CommandAdmin(admin.ModelAdmin):
     # Hooks for subclasses ---------------------------------------------------------------
 
     def save_row(
-        self, request: HttpRequest, parent: Model, row: forms.ModelForm, action: str
+        self, request: HttpRequest, parent: Model, row: forms.ModelForm[Any], action: str
     ) -> Model:
         """Run the command for one inline row (``action``: add, change or remove)."""
         raise NotImplementedError
@@ -178,7 +178,7 @@ class CommandAdmin(admin.ModelAdmin):
 
     def get_form(
         self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any
-    ) -> type[forms.ModelForm]:
+    ) -> type[forms.ModelForm[Any]]:
         form = super().get_form(request, obj, change, **kwargs)
         refused: SaveRefused | None = getattr(request, _REFUSED, None)
         if refused is not None and refused.prefix is None:
@@ -197,7 +197,7 @@ class CommandAdmin(admin.ModelAdmin):
     def save_related(
         self,
         request: HttpRequest,
-        form: forms.ModelForm,
+        form: forms.ModelForm[Any],
         formsets: Any,
         change: bool,
     ) -> None:
@@ -208,7 +208,7 @@ class CommandAdmin(admin.ModelAdmin):
     def save_formset(
         self,
         request: HttpRequest,
-        form: forms.ModelForm,
+        form: forms.ModelForm[Any],
         formset: Any,
         change: bool,
     ) -> None:

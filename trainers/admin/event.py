@@ -13,7 +13,7 @@ from trainers.models import Event
 
 
 @admin.register(Event)
-class EventAdmin(admin.ModelAdmin):
+class EventAdmin(admin.ModelAdmin[Event]):
     list_display = ("occurred_at", "aggregate_type", "aggregate_id", "command", "version", "actor")
     list_filter = ("aggregate_type", "command")
     # Exact matches: ids are looked up whole, and the index serves them.

@@ -44,7 +44,7 @@ def command_value(value: Any) -> Any:
     return getattr(value, "slug", value) if isinstance(value, Model) else value
 
 
-def changes(form: forms.ModelForm, names: tuple[str, ...]) -> dict[str, Any]:
+def changes(form: forms.ModelForm[Any], names: tuple[str, ...]) -> dict[str, Any]:
     return {n: command_value(form.cleaned_data[n]) for n in form.changed_data if n in names}
 
 
@@ -76,14 +76,14 @@ class ClassRowForm(CommandForm):
         fields = [*CLASS_FIELDS]
 
 
-class CertificationInline(admin.TabularInline):
+class CertificationInline(admin.TabularInline[Certification, Trainer]):
     model = Certification
     formset = CommandInlineFormSet
     fields = CERTIFICATION_FIELDS
     extra = 1
 
 
-class GymClassInline(admin.TabularInline):
+class GymClassInline(admin.TabularInline[GymClass, Trainer]):
     model = GymClass
     formset = CommandInlineFormSet
     form = ClassRowForm
@@ -196,7 +196,7 @@ class TrainerAdmin(CommandAdmin):
     def _save_certification(
         self, request: HttpRequest, trainer: Trainer, row: Any, action: str
     ) -> Model:
-        cert = row.instance
+        cert: Certification = row.instance
         version = trainer.version
         if action == "add":
             fields = {n: row.cleaned_data[n] for n in CERTIFICATION_FIELDS}
@@ -213,15 +213,17 @@ class TrainerAdmin(CommandAdmin):
 
     def _save_class(self, request: HttpRequest, trainer: Trainer, row: Any, action: str) -> Model:
         # A class is an aggregate of its own: its version, not the trainer's, is checked.
-        gym_class = row.instance
+        gym_class: GymClass = row.instance
         if action == "add":
             fields = {n: command_value(row.cleaned_data[n]) for n in CLASS_FIELDS}
-            return run(request, c.GymClassSchedule(**fields, trainer_id=trainer.pk))
+            gym_class = run(request, c.GymClassSchedule(**fields, trainer_id=trainer.pk))
+            return gym_class
         expected = row.cleaned_data["loaded_version"]
         if action == "change":
             fields = changes(row, CLASS_FIELDS)
             command = c.GymClassReschedule(gym_class.pk, expected_version=expected, **fields)
-            return run(request, command)
+            gym_class = run(request, command)
+            return gym_class
         run(request, c.GymClassCancel(gym_class.pk, expected_version=expected))
         return gym_class
 

@@ -150,11 +150,13 @@ FULL_TEXT = f"t.search @@ {TSQ}"
 TRIGRAM = "%(words)s <%% t.names"
 AFTER_RANK = "(r.rank < %(after_k)s::real OR (r.rank = %(after_k)s::real AND r.id > %(after_id)s))"
 
+# The items are spliced as text, each with its tenure first: half the statement's time
+# went to building a jsonb array from jsonb items, only to print it as text again.
 PAGE = """
 WITH page AS ({page})
-SELECT coalesce(jsonb_agg(p.item || jsonb_build_object('tenure_years',
-                                                       read.tenure_years(p.hired_on)))
-                FILTER (WHERE p.n <= %(limit)s), '[]'),
+SELECT '[' || coalesce(string_agg('{{"tenure_years": ' || read.tenure_years(p.hired_on) || ', '
+                                  || substr(p.item::text, 2), ', ' ORDER BY p.n)
+                       FILTER (WHERE p.n <= %(limit)s), '') || ']',
        count(*) > %(limit)s,
        max(p.k) FILTER (WHERE p.n = %(limit)s),
        max(p.id::text) FILTER (WHERE p.n = %(limit)s),

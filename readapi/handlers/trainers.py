@@ -63,7 +63,7 @@ class TrainerSearchHandler:
         next_cursor = None
         if more:
             next_cursor = cursor.encode(cursor.Position(order, last_key, last_id), fp)
-        body = b'{"items":' + items + b',"next_cursor":' + dumps(next_cursor) + b"}"
+        body = b'{"items":' + items.encode() + b',"next_cursor":' + dumps(next_cursor) + b"}"
         return Document(body, etag + ("+" if more else ""), read.at)
 
 

@@ -121,6 +121,15 @@ def trainer_id(setup: Setup) -> str:
     return str(trainer["id"])
 
 
+def pause_replay(setup: Setup) -> None:
+    """Pause the replica's replay and wait until it has stopped (resume it in a finally)."""
+    setup.replica_sql("SELECT pg_wal_replay_pause()")
+    deadline = time.monotonic() + 10
+    while setup.replica_sql("SELECT pg_get_wal_replay_pause_state()") != "paused":
+        assert time.monotonic() < deadline
+        time.sleep(0.01)
+
+
 def query(setup: Setup, path: str, token: str | None = None) -> tuple[httpx.Response, float]:
     headers = {lsn.HEADER: token} if token else {}
     started = time.monotonic()
@@ -150,12 +159,8 @@ def test_a_paused_replica_makes_the_token_wait_then_503_and_resume_lets_it_throu
     path = f"/query/trainers/{trainer_id}"
     _, before = command(setup, "PATCH", f"/api/trainers/{trainer_id}/", {"bio": "Before"})
     assert query(setup, path, before)[0].json()["bio"] == "Before"
-    setup.replica_sql("SELECT pg_wal_replay_pause()")
+    pause_replay(setup)
     try:
-        deadline = time.monotonic() + 10
-        while setup.replica_sql("SELECT pg_get_wal_replay_pause_state()") != "paused":
-            assert time.monotonic() < deadline
-            time.sleep(0.01)
         _, token = command(setup, "PATCH", f"/api/trainers/{trainer_id}/", {"bio": "After"})
 
         # Without a token: answered at once, from the replica as it is (stale).
@@ -193,12 +198,8 @@ def test_after_the_replica_catches_up_plain_reads_serve_the_change(
     path = f"/query/trainers/{trainer_id}"
     _, before = command(setup, "PATCH", f"/api/trainers/{trainer_id}/", {"bio": "Old bio"})
     assert query(setup, path, before)[0].json()["bio"] == "Old bio"
-    setup.replica_sql("SELECT pg_wal_replay_pause()")
+    pause_replay(setup)
     try:
-        deadline = time.monotonic() + 10
-        while setup.replica_sql("SELECT pg_get_wal_replay_pause_state()") != "paused":
-            assert time.monotonic() < deadline
-            time.sleep(0.01)
         _, token = command(setup, "PATCH", f"/api/trainers/{trainer_id}/", {"bio": "New bio"})
         time.sleep(0.2)  # the announcement reaches the server; the replica is still behind
         for _ in range(3):

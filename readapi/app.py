@@ -18,6 +18,7 @@ from readapi.handlers.trainers import TrainerGetHandler, TrainerSearchHandler
 from readapi.ratelimit import RateLimit, RateLimitMiddleware, trusted_proxies_from_env
 from readapi.reader import Reader
 from readapi.routes import changes, facets, trainers
+from readapi.routes.lean import LeanDispatch
 from readapi.security import SecurityHeadersMiddleware, hsts_seconds_from_env
 
 
@@ -86,6 +87,8 @@ def create_app(
     app.include_router(facets.router)
     app.include_router(changes.router)
     app.state.feed_settings = FeedSettings()
+    # Innermost: the hot routes skip the router, inside the rate limit and the headers.
+    app.add_middleware(LeanDispatch)
     limit = RateLimit.from_env() if rate_limit == "env" else rate_limit
     if isinstance(limit, RateLimit):
         app.add_middleware(

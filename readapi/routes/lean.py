@@ -7,6 +7,10 @@ endpoint with them. Errors are raised as ``RequestValidationError`` and rendered
 the same handlers as every other route's. On these routes the generic path cost more
 than the query (docs/performance.md).
 
+``LeanDispatch`` then sends a GET for one of these routes straight to it, past the
+router and FastAPI's per-route request cycle, with the app's own exception handlers:
+the route stays the one FastAPI registered and documents, with no second answerer.
+
 ``answer`` is the one path of a cached route: the response cache keyed by the
 validated query, the query handler on a miss, the conditional response.
 """
@@ -16,7 +20,7 @@ from __future__ import annotations
 import dataclasses
 import inspect
 import typing
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Coroutine, Iterable, Iterator
 from typing import Any, TypeVar
 from urllib.parse import parse_qsl
 
@@ -26,6 +30,7 @@ from fastapi.routing import APIRoute
 from pydantic import BaseModel, ValidationError
 from starlette.requests import Request
 from starlette.responses import Response
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from config import lsn
 from readapi.cache import ResponseCache
@@ -64,6 +69,18 @@ class LeanRoute(APIRoute):
         # router that includes it; only the dependency solving is replaced.
         return self._handle
 
+    async def serve(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Answer one matched request, rendering errors with the app's own handlers."""
+        request = Request(scope, receive, send)
+        try:
+            response = await self._handle(request)
+        except Exception as exc:
+            handler = _handler_for(scope["app"].exception_handlers, exc)
+            if handler is None:
+                raise
+            response = await handler(request, exc)
+        await response(scope, receive, send)
+
     async def _handle(self, request: Request) -> Response:
         kwargs: dict[str, Any] = {"request": request}
         for name in self.path_args:
@@ -86,6 +103,52 @@ class LeanRoute(APIRoute):
         except ValidationError as exc:
             errors = [{**e, "loc": ("query", *e["loc"])} for e in exc.errors(include_url=False)]
             raise RequestValidationError(errors) from None
+
+
+def _handler_for(handlers: dict[Any, Any], exc: Exception) -> Any:
+    for kind in type(exc).__mro__:
+        if kind in handlers:
+            return handlers[kind]
+    return None
+
+
+def lean_routes(routes: Iterable[Any]) -> Iterator[LeanRoute]:
+    """The lean routes of an app, through the routers it includes (without a prefix)."""
+    for route in routes:
+        if isinstance(route, LeanRoute):
+            yield route
+        elif (included := getattr(route, "original_router", None)) is not None:
+            if getattr(route.include_context, "prefix", ""):
+                continue  # its paths would not be the routes' own: leave it to the router
+            yield from lean_routes(included.routes)
+
+
+class LeanDispatch:
+    """The query app's innermost middleware: a GET for a lean route goes to it directly.
+
+    Everything outside it (security headers, the rate limit, error pages) still applies;
+    what it skips is the router's walk over every route and FastAPI's request cycle
+    (two exit stacks and an exception wrapper per request), which cost more than a
+    cached answer.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+        self.routes: list[LeanRoute] | None = None
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["method"] == "GET":
+            if self.routes is None:
+                self.routes = list(lean_routes(scope["app"].routes))
+            path = scope["path"]
+            for route in self.routes:
+                match = route.path_regex.match(path)
+                if match is not None:
+                    scope["route"] = route
+                    scope["path_params"] = match.groupdict()
+                    await route.serve(scope, receive, send)
+                    return
+        await self.app(scope, receive, send)
 
 
 def token_of(request: Request, param: str | None) -> int | None:

@@ -61,3 +61,12 @@ def test_every_cached_route_is_documented_with_its_parameters(app_client: TestCl
         assert "422" in operation["responses"], route
     search = {p["name"] for p in spec["paths"]["/query/trainers"]["get"]["parameters"]}
     assert {"branch", "specialty", "shift", "position", "weekday", "q", "limit", "cursor"} <= search
+
+
+def test_the_hot_routes_are_dispatched_to_their_lean_route() -> None:
+    """LeanDispatch finds every cached route through the routers the app includes."""
+    from config.asgi import query_app
+    from readapi.routes.lean import lean_routes
+
+    paths = {route.path for route in lean_routes(query_app.routes)}
+    assert set(ROUTES) <= paths

@@ -65,11 +65,9 @@ def read_model_swap_rebuild(
         with connection.cursor() as cursor:
             cursor.execute("SELECT read.shadow_drop_old()")
             # The feed is written from events; writes that bypassed the handlers recorded
-            # none. Announce whatever public documents the feed has not reported yet, which
-            # also tells every process's response cache (they listen to the feed).
+            # none. Publish whatever public documents the feed has not reported yet. (The
+            # response caches already heard "*" from read.shadow_swap.)
             cursor.execute("SELECT read.publish_changes(NULL)")
-            # And the facet lists, which the rebuild may have corrected with no trainer.
-            cursor.execute("SELECT read.announce_facets()")
         report.phases_ms["swap"] = ms_since(phase_started)
     report.seconds = round(time.perf_counter() - started, 3)
     return report

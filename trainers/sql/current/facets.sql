@@ -1,13 +1,10 @@
 -- Current definitions: writes to branches and specialties announce themselves
 --
--- The query side caches the facet lists (/query/branches, /query/specialties) like
--- trainer pages, so every change to them must reach other processes' caches. A
--- change that moves a trainer is announced by the change feed; a branch or specialty
--- created, renamed or deleted without moving a public trainer is announced by these
--- statement triggers on channel read_change, payload 0 ("something changed, no new
--- feed entry"), delivered at commit like every NOTIFY. trainers/rebuild.py calls
--- read.announce_facets() after a swap, which may have corrected facet rows with no
--- write at all.
+-- The query side caches the facet lists (/query/branches, /query/specialties) under
+-- the key `facets` (announce.sql). The projection announces it when it changes a
+-- branch or specialty row or a count; these statement triggers also announce it for
+-- every write to the branch and specialty tables, TRUNCATE included. A rebuild's swap
+-- announces every key (`*`).
 --
 -- This folder (trainers/sql/current/) holds the one current definition of every
 -- function and trigger of the read model; edit them here, in place. Each file is

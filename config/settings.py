@@ -15,6 +15,8 @@ import dj_database_url
 import django_stubs_ext
 from django.core.exceptions import ImproperlyConfigured
 
+from config.secret import DEV_SECRET_KEY, secret_key
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 DATA_DIR = Path(os.environ.get("DATA_DIR", BASE_DIR / ".data"))
 
@@ -39,9 +41,8 @@ if APP_ENV not in {"development", "production"}:
     raise ImproperlyConfigured("APP_ENV must be 'development' or 'production'")
 PRODUCTION = APP_ENV == "production"
 
-_DEV_SECRET_KEY = "dev-only-insecure-key-never-use-in-production"  # noqa: S105
-SECRET_KEY = os.environ.get("SECRET_KEY", "" if PRODUCTION else _DEV_SECRET_KEY)
-if PRODUCTION and (len(SECRET_KEY) < 50 or SECRET_KEY == _DEV_SECRET_KEY):
+SECRET_KEY = secret_key(production=PRODUCTION)
+if PRODUCTION and (len(SECRET_KEY) < 50 or SECRET_KEY == DEV_SECRET_KEY):
     raise ImproperlyConfigured(
         "SECRET_KEY must be set to a random string of at least 50 characters in production"
     )

@@ -32,10 +32,11 @@ COPY readapi ./readapi
 RUN pip install --no-deps . && rm -rf build ./*.egg-info
 
 # Static files (the admin's CSS and JS) are collected into the image. The settings
-# need a key and a database URL to load: both are build-only dummies, set for this
+# need a key, a metrics token and a database URL to load: all are build-only dummies, set for this
 # one command (never ENV), and collectstatic does not connect to the database.
 RUN APP_ENV=production \
     SECRET_KEY="build-only-dummy-key-for-collectstatic-not-used-at-runtime-0123456789" \
+    METRICS_TOKEN="build-only-dummy-token" \
     DATABASE_URL="postgres://build@127.0.0.1:1/build" \
     python manage.py collectstatic --noinput --verbosity 0
 

@@ -47,6 +47,14 @@ if PRODUCTION and (len(SECRET_KEY) < 50 or SECRET_KEY == DEV_SECRET_KEY):
         "SECRET_KEY must be set to a random string of at least 50 characters in production"
     )
 
+# /metrics asks for `Authorization: Bearer <METRICS_TOKEN>`; production will not start
+# with it open (config/observability/metrics.py reads the same variable).
+METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "")
+if PRODUCTION and len(METRICS_TOKEN) < 16:
+    raise ImproperlyConfigured(
+        "METRICS_TOKEN must be set to a random string of at least 16 characters in production"
+    )
+
 DEBUG = env_bool("DEBUG", default=not PRODUCTION)
 ALLOWED_HOSTS = env_list(
     "ALLOWED_HOSTS", "" if PRODUCTION else "localhost,127.0.0.1,[::1],testserver"

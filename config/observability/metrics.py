@@ -8,8 +8,9 @@ and how far the read side lags behind the primary when it reads a replica.
 Each worker process has its own counters. With ``PROMETHEUS_MULTIPROC_DIR`` set
 (an empty folder, emptied at every start), counters and histograms of every
 worker of the machine are summed on each scrape; the pool, stream and lag
-gauges are those of the worker that answers. Set ``METRICS_TOKEN`` to require
-``Authorization: Bearer <token>``.
+gauges are those of the worker that answers. ``METRICS_TOKEN`` requires
+``Authorization: Bearer <token>`` (production refuses to start without one,
+config/settings.py). GET and HEAD only; any other method is a 405.
 """
 
 from __future__ import annotations
@@ -126,6 +127,9 @@ class MetricsEndpoint:
         return False
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope.get("method", "GET") not in {"GET", "HEAD"}:
+            await _respond(send, 405, b"method not allowed\n", [(b"allow", b"GET, HEAD")])
+            return
         if not self.authorized(scope):
             await _respond(send, 401, b"unauthorized\n", [(b"www-authenticate", b"Bearer")])
             return

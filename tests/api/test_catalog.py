@@ -56,7 +56,7 @@ def test_specialty_create_read_update(api: APIClient, db: None) -> None:
     assert response.json() == {**body, "version": 1}
     assert response["Location"] == "/api/specialties/hiit/"
     response = api.patch(
-        "/api/specialties/hiit/", {"name": "High-intensity"}, format="json", HTTP_IF_MATCH="1"
+        "/api/specialties/hiit/", {"name": "High-intensity"}, format="json", HTTP_IF_MATCH='"1"'
     )
     assert response.status_code == 200
     assert response["ETag"] == '"2"'

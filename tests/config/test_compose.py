@@ -176,7 +176,7 @@ def test_app_publishes_port_8000(services: dict[str, dict[str, Any]]) -> None:
 
 
 def test_app_runs_several_workers_in_production(services: dict[str, dict[str, Any]]) -> None:
-    env = {"SECRET_KEY": "s" * 64, "POSTGRES_PASSWORD": "pw"}
+    env = {"SECRET_KEY": "s" * 64, "METRICS_TOKEN": "m" * 16, "POSTGRES_PASSWORD": "pw"}
     environment = resolved_environment(services["app"], env)
     assert environment["APP_ENV"] == "production"
     assert int(environment["WEB_CONCURRENCY"]) >= 2
@@ -193,13 +193,13 @@ def test_secrets_come_from_the_environment_and_are_required(
     assert services["db"]["environment"]["POSTGRES_PASSWORD"].startswith("${POSTGRES_PASSWORD:?")
 
 
-@pytest.mark.parametrize("missing", ["SECRET_KEY", "POSTGRES_PASSWORD"])
+@pytest.mark.parametrize("missing", ["SECRET_KEY", "METRICS_TOKEN", "POSTGRES_PASSWORD"])
 @pytest.mark.parametrize("empty", [False, True])
 def test_compose_refuses_to_start_without_a_secret(
     compose: dict[str, Any], missing: str, empty: bool
 ) -> None:
     """Compose interpolates the whole file first: one missing secret stops every service."""
-    complete = {"SECRET_KEY": "k" * 64, "POSTGRES_PASSWORD": "pw"}
+    complete = {"SECRET_KEY": "k" * 64, "METRICS_TOKEN": "m" * 16, "POSTGRES_PASSWORD": "pw"}
     for _path, value in walk_strings(compose):
         interpolate(value, complete)
     env = {key: value for key, value in complete.items() if key != missing}
@@ -221,7 +221,7 @@ def test_no_secret_is_written_in_the_compose_file(compose: dict[str, Any]) -> No
 
 
 def test_database_url_defaults_to_the_db_service(services: dict[str, dict[str, Any]]) -> None:
-    env = {"SECRET_KEY": "k" * 64, "POSTGRES_PASSWORD": "0123abcd"}
+    env = {"SECRET_KEY": "k" * 64, "METRICS_TOKEN": "m" * 16, "POSTGRES_PASSWORD": "0123abcd"}
     db = resolved_environment(services["db"], env)
     url = resolved_environment(services["app"], env)["DATABASE_URL"]
     assert url == (f"postgres://{db['POSTGRES_USER']}:0123abcd@db:5432/{db['POSTGRES_DB']}")
@@ -237,7 +237,7 @@ def test_the_app_environment_makes_production_settings_that_load(
     """What compose hands the app passes the production settings' own checks."""
     key = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
     environment = resolved_environment(
-        services["app"], {"SECRET_KEY": key, "POSTGRES_PASSWORD": "pw"}
+        services["app"], {"SECRET_KEY": key, "METRICS_TOKEN": key, "POSTGRES_PASSWORD": "pw"}
     )
     code = (
         "import json, django; from django.conf import settings; django.setup(); "
@@ -299,7 +299,7 @@ def test_db_accepts_replication_connections(services: dict[str, dict[str, Any]])
 def test_reader_is_the_app_reading_from_the_replica(services: dict[str, dict[str, Any]]) -> None:
     reader, app = services["reader"], services["app"]
     assert (reader["image"], reader["build"]) == (app["image"], app["build"])
-    env = {"SECRET_KEY": "k" * 64, "POSTGRES_PASSWORD": "0123abcd"}
+    env = {"SECRET_KEY": "k" * 64, "METRICS_TOKEN": "m" * 16, "POSTGRES_PASSWORD": "0123abcd"}
     reader_env = resolved_environment(reader, env)
     app_env = resolved_environment(app, env)
     assert reader_env["READ_DATABASE_URL"] == "postgres://trainers:0123abcd@replica:5432/trainers"

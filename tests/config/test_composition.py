@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from fastapi.testclient import TestClient
 from psycopg_pool import AsyncConnectionPool
@@ -47,19 +49,33 @@ def test_health_and_readiness(app_client: TestClient) -> None:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_readyz_is_503_while_migrations_are_pending(app_client: TestClient) -> None:
+def test_readyz_names_pending_migrations_to_loopback_and_staff_only(
+    app_client: TestClient, admin_user: Any
+) -> None:
     from django.core.management import call_command
+    from django.test import Client
 
-    call_command("migrate", "sessions", "zero", verbosity=0)
+    from config.asgi import application
+
+    staff = Client()
+    staff.force_login(admin_user)
+    cookie = {"sessionid": staff.cookies["sessionid"].value}
+    call_command("migrate", "authtoken", "zero", verbosity=0)
     try:
-        response = app_client.get("/readyz")
-        assert response.status_code == 503
-        assert response.headers["retry-after"]
-        body = response.json()
-        assert body["reason"] == "migrations pending"
-        assert "sessions.0001_initial" in body["detail"]
+        anonymous = TestClient(application, client=("203.0.113.9", 5000)).get("/readyz")
+        assert anonymous.status_code == 503
+        assert anonymous.headers["retry-after"]
+        assert anonymous.json() == {"status": "unavailable"}
+        for response in (
+            TestClient(application, client=("127.0.0.1", 5000)).get("/readyz"),
+            TestClient(application, client=("203.0.113.9", 5000), cookies=cookie).get("/readyz"),
+        ):
+            assert response.status_code == 503
+            body = response.json()
+            assert body["reason"] == "migrations pending"
+            assert "authtoken.0001_initial" in body["detail"]
     finally:
-        call_command("migrate", "sessions", verbosity=0)
+        call_command("migrate", "authtoken", verbosity=0)
 
 
 def test_static_files_are_served(app_client: TestClient) -> None:

@@ -21,6 +21,7 @@ ROOT = Path(__file__).resolve().parents[2]
 PG_URL = "postgres://postgres@127.0.0.1:5432/test"
 # A real key: long and random (``check --deploy`` also wants 5+ distinct characters).
 REAL_KEY = secrets.token_urlsafe(48)
+METRICS = secrets.token_urlsafe(16)
 DEV_KEY = "dev-only-insecure-key-never-use-in-production"
 
 SHOW_SETTINGS = """
@@ -109,6 +110,7 @@ def test_production_loads_with_a_real_key_and_locks_down() -> None:
         {
             "APP_ENV": "production",
             "SECRET_KEY": REAL_KEY,
+            "METRICS_TOKEN": METRICS,
             "DATABASE_URL": PG_URL,
             "ALLOWED_HOSTS": "example.com, www.example.com",
         }
@@ -133,8 +135,22 @@ def test_production_loads_with_a_real_key_and_locks_down() -> None:
     }
 
 
-def test_production_debug_can_only_be_turned_on_explicitly() -> None:
+@pytest.mark.parametrize("token", [None, "", "short"])
+def test_production_refuses_to_start_with_metrics_open(token: str | None) -> None:
     env = {"APP_ENV": "production", "SECRET_KEY": REAL_KEY, "DATABASE_URL": PG_URL}
+    if token is not None:
+        env["METRICS_TOKEN"] = token
+    stderr = refused(env)
+    assert "METRICS_TOKEN must be set" in stderr
+
+
+def test_production_debug_can_only_be_turned_on_explicitly() -> None:
+    env = {
+        "APP_ENV": "production",
+        "SECRET_KEY": REAL_KEY,
+        "METRICS_TOKEN": METRICS,
+        "DATABASE_URL": PG_URL,
+    }
     assert load_settings({**env, "DEBUG": ""})["DEBUG"] is False
     assert load_settings({**env, "DEBUG": "true"})["DEBUG"] is True
 
@@ -163,7 +179,9 @@ def test_unknown_app_env_is_refused() -> None:
 @pytest.mark.parametrize("app_env", ["development", "production"])
 @pytest.mark.parametrize("url", ["sqlite:///db.sqlite3", "mysql://user@localhost/trainers"])
 def test_a_database_other_than_postgresql_is_refused(app_env: str, url: str) -> None:
-    stderr = refused({"APP_ENV": app_env, "SECRET_KEY": REAL_KEY, "DATABASE_URL": url})
+    stderr = refused(
+        {"APP_ENV": app_env, "SECRET_KEY": REAL_KEY, "METRICS_TOKEN": METRICS, "DATABASE_URL": url}
+    )
     assert "DATABASE_URL must name a PostgreSQL server" in stderr
 
 
@@ -173,6 +191,7 @@ def test_check_deploy_reports_no_issues() -> None:
         {
             "APP_ENV": "production",
             "SECRET_KEY": REAL_KEY,
+            "METRICS_TOKEN": METRICS,
             "ALLOWED_HOSTS": "example.com",
             "DATABASE_URL": PG_URL,
         },

@@ -136,3 +136,12 @@ def test_metrics_need_the_token_when_one_is_set(server: LiveServer) -> None:
     assert httpx.get(f"{server.url}/metrics").status_code == 401
     wrong = httpx.get(f"{server.url}/metrics", headers={"Authorization": "Bearer nope"})
     assert wrong.status_code == 401
+
+
+@pytest.mark.parametrize("method", ["POST", "PUT", "DELETE", "PATCH"])
+def test_metrics_answer_get_only(server: LiveServer, method: str) -> None:
+    auth = {"Authorization": f"Bearer {TOKEN}"}
+    response = httpx.request(method, f"{server.url}/metrics", headers=auth)
+    assert response.status_code == 405
+    assert response.headers["allow"] == "GET, HEAD"
+    assert httpx.head(f"{server.url}/metrics", headers=auth).status_code == 200

@@ -41,6 +41,14 @@ class PreconditionFailed(drf.APIException):
     default_code = "precondition_failed"
 
 
+class MalformedPrecondition(drf.APIException):
+    """A conditional header that is not one (``If-Match: 3``, ``"06"``, a list): 400."""
+
+    status_code = 400
+    default_detail = "A conditional request header is malformed."
+    default_code = "malformed_precondition"
+
+
 class DatabaseUnavailable(drf.APIException):
     """The database cannot be reached (down, restarting, connect timeout): retry shortly."""
 

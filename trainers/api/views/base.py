@@ -23,8 +23,9 @@ IF_MATCH = OpenApiParameter(
     "If-Match",
     OpenApiTypes.STR,
     OpenApiParameter.HEADER,
-    description='The version you last read, as its ETag ("3"). A stale version gets 412 and '
-    "changes nothing. Without it the last write wins.",
+    description='The version you last read, exactly as its ETag ("3"): one strong tag. A stale '
+    'version or a weak tag (W/"3") gets 412 and changes nothing; anything else ("03", 3, a '
+    "list) gets 400. Without it the last write wins.",
 )
 IDEMPOTENCY_KEY = OpenApiParameter(
     "Idempotency-Key",
@@ -36,12 +37,13 @@ IDEMPOTENCY_KEY = OpenApiParameter(
 )
 
 _PROBLEMS = {
-    400: "Invalid input: malformed JSON, wrong types, unknown fields (per-field `errors`).",
+    400: "Invalid input: malformed JSON, wrong types, unknown fields (per-field `errors`), "
+    "a malformed If-Match.",
     401: "No or bad credentials.",
     403: "Missing model permission, or CSRF failure with session auth.",
     404: "No such resource.",
     409: "A business rule forbids the command (transition, overlap, duplicate).",
-    412: "If-Match names a stale version.",
+    412: "If-Match names a stale version, or is a weak tag.",
     413: "The body is larger than the server accepts.",
     415: "The body is not application/json.",
     422: "The Idempotency-Key was used for a different request.",

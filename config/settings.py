@@ -160,11 +160,14 @@ SERVESTATIC_AUTOREFRESH = DEBUG
 
 DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("MAX_BODY_BYTES", str(1024 * 1024)))
 
+# An API token authenticates for this long after it was issued (trainers/api/tokens.py).
+API_TOKEN_MAX_AGE_HOURS = float(os.environ.get("API_TOKEN_MAX_AGE_HOURS", "24"))
+
 REST_FRAMEWORK: dict[str, Any] = {
     "DEFAULT_SCHEMA_CLASS": "trainers.api.schema.CommandApiSchema",
     # Token first: an anonymous request then gets 401 with ``WWW-Authenticate: Token``.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "trainers.api.tokens.ExpiringTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["trainers.api.permissions.ModelPermissions"],

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+from typing import Any
+
 import pytest
 from django.contrib.auth.models import User
+from django.utils import timezone
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
@@ -65,6 +69,52 @@ class TestAuthToken:
         assert response.status_code == 429
         assert response.json()["code"] == "throttled"
         assert int(response["Retry-After"]) > 0
+
+
+class TestTokenExpiry:
+    @staticmethod
+    def age(token: Token, hours: float) -> None:
+        Token.objects.filter(pk=token.pk).update(created=timezone.now() - timedelta(hours=hours))
+
+    def test_a_token_older_than_the_maximum_age_is_refused(
+        self, editor: User, branch: Branch, settings: Any
+    ) -> None:
+        settings.API_TOKEN_MAX_AGE_HOURS = 2
+        client = token_client(editor)
+        token = Token.objects.get(user=editor)
+        self.age(token, 1.9)
+        assert client.get("/api/branches/downtown/").status_code == 200
+        self.age(token, 2.1)
+        response = client.get("/api/branches/downtown/")
+        assert response.status_code == 401
+        assert response["Content-Type"] == "application/problem+json"
+        assert "expired" in response.json()["detail"]
+        assert response["WWW-Authenticate"] == "Token"
+
+    def test_the_ops_api_refuses_an_expired_token_too(self, admin_user: User) -> None:
+        token = Token.objects.create(user=admin_user)
+        self.age(token, 24.1)
+        response = APIClient().get(
+            "/ops/read-model/status", HTTP_AUTHORIZATION=f"Token {token.key}"
+        )
+        assert response.status_code == 401
+
+    def test_posting_the_password_again_refreshes_an_expired_token(
+        self, editor: User, branch: Branch
+    ) -> None:
+        client = APIClient()
+        body = {"username": "editor", "password": PASSWORD}
+        first = client.post("/api/auth/token/", body, format="json").json()
+        again = client.post("/api/auth/token/", body, format="json").json()
+        assert again == first, "a live token is returned as is"
+        expires = datetime.fromisoformat(first["expires_at"])
+        assert timedelta(hours=23.9) < expires - timezone.now() <= timedelta(hours=24)
+        self.age(Token.objects.get(user=editor), 25)
+        fresh = client.post("/api/auth/token/", body, format="json").json()
+        assert fresh["token"] != first["token"]
+        assert not Token.objects.filter(key=first["token"]).exists()
+        client.credentials(HTTP_AUTHORIZATION=f"Token {fresh['token']}")
+        assert client.get("/api/branches/downtown/").status_code == 200
 
 
 class TestAnonymous:

@@ -31,6 +31,8 @@ from typing import Any, cast
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.actions import delete_selected as confirm_delete_selected
+from django.contrib.admin.options import IncorrectLookupParameters
+from django.db import DataError
 from django.db.models import Model, QuerySet
 from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
@@ -41,6 +43,23 @@ from trainers.errors import DomainError
 from trainers.handlers import dispatch
 
 _REFUSED = "_trainers_admin_refused"
+
+
+class SafeFilters:
+    """Change-list filters a client wrote by hand are refused the admin's way, never a 500.
+
+    A NUL character (which PostgreSQL text cannot hold) or a value the column's type
+    cannot take (an id past bigint) becomes Django's ``IncorrectLookupParameters``:
+    the admin redirects to ``?e=1`` and then shows its "invalid setup" page.
+    """
+
+    def get_changelist_instance(self, request: HttpRequest) -> Any:
+        if any("\x00" in key or "\x00" in value for key, value in request.GET.items()):
+            raise IncorrectLookupParameters("A filter value holds a NUL character.")
+        try:
+            return super().get_changelist_instance(request)  # type: ignore[misc]
+        except DataError as exc:
+            raise IncorrectLookupParameters(str(exc)) from exc
 
 
 class SaveRefused(Exception):
@@ -134,7 +153,7 @@ class CommandInlineFormSet(BaseInlineFormSet[Any, Any, Any]):
             raise forms.ValidationError(errors.describe(self.refused.error))
 
 
-class CommandAdmin(admin.ModelAdmin[Any]):
+class CommandAdmin(SafeFilters, admin.ModelAdmin[Any]):
     """Saves and deletes through command handlers (see the module docstring)."""
 
     form = CommandForm

@@ -9,11 +9,12 @@ from django.contrib import admin
 from django.http import HttpRequest
 from django.utils.html import format_html
 
+from trainers.admin.base import SafeFilters
 from trainers.models import Event
 
 
 @admin.register(Event)
-class EventAdmin(admin.ModelAdmin[Event]):
+class EventAdmin(SafeFilters, admin.ModelAdmin[Event]):
     list_display = ("occurred_at", "aggregate_type", "aggregate_id", "command", "version", "actor")
     list_filter = ("aggregate_type", "command")
     # Exact matches: ids are looked up whole, and the index serves them.

@@ -126,6 +126,9 @@ class SpecialtyOutput(serializers.ModelSerializer[Specialty]):
 
 class TokenOutput(serializers.Serializer[Any]):
     token = serializers.CharField(read_only=True)
+    expires_at = serializers.DateTimeField(
+        read_only=True, help_text="After this the token is refused; POST again for a new one."
+    )
 
 
 # Errors (documentation only: errors.py builds the body) -------------------------------------

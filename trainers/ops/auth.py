@@ -21,8 +21,8 @@ from ninja.errors import AuthorizationError, HttpError
 from ninja.openapi.views import openapi_json
 from ninja.security import APIKeyCookie, APIKeyHeader
 from ninja.utils import check_csrf
-from rest_framework.authtoken.models import Token
 
+from trainers.api import tokens
 from trainers.ops.errors import NOT_AUTHENTICATED, problem_response
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -45,8 +45,8 @@ class TokenAuth(APIKeyHeader):
     def authenticate(self, request: HttpRequest, key: str | None) -> AbstractBaseUser | None:
         if key is None:
             return None
-        token = Token.objects.select_related("user").filter(key=key).first()
-        if token is None or not token.user.is_active:
+        token = tokens.authenticate(key)
+        if token is None:
             return None
         request.user = token.user
         return _staff(token.user)

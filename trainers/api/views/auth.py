@@ -13,6 +13,7 @@ from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
+from trainers.api import tokens
 from trainers.api.permissions import user_id
 from trainers.api.serializers import StrictInput, TokenOutput
 from trainers.api.views.base import problems
@@ -39,11 +40,12 @@ class AuthTokenApi(APIView):
         auth=[],
     )
     def post(self, request: Request) -> Response:
-        """Exchange a username and password for a token (the same token until revoked)."""
+        """Exchange a username and password for a token: the same one until it expires or is
+        revoked, then a new one (docs/command-api.md, "Authentication")."""
         serializer = self.InputSerializer(data=request.data, context={"request": request})
         serializer.is_valid(raise_exception=True)
-        token, _ = Token.objects.get_or_create(user=serializer.validated_data["user"])
-        return Response({"token": token.key})
+        token = tokens.issue(serializer.validated_data["user"])
+        return Response({"token": token.key, "expires_at": tokens.expires_at(token)})
 
     @extend_schema(request=None, responses={204: None, **problems(401, 403)})
     def delete(self, request: Request) -> Response:

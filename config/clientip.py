@@ -33,18 +33,19 @@ def num_proxies_from_env() -> int:
 NUM_PROXIES = num_proxies_from_env()
 
 
-def client_address(peer: str, forwarded_for: str | None, proxies: int = NUM_PROXIES) -> str:
+def client_address(peer: str, forwarded_for: str | None, proxies: int | None = None) -> str:
     """The client's address: the peer, or the hop the outermost trusted proxy appended."""
+    proxies = NUM_PROXIES if proxies is None else proxies
     if proxies <= 0 or not forwarded_for:
         return peer
-    hops = [hop.strip() for hop in forwarded_for.split(",") if hop.strip()]
-    if not hops:
-        return peer
-    return hops[-min(proxies, len(hops))]
+    # Exactly DRF's rule (SimpleRateThrottle.get_ident), so that every part agrees.
+    hops = forwarded_for.split(",")
+    return hops[-min(proxies, len(hops))].strip()
 
 
-def from_scope(scope: Mapping[str, object], proxies: int = NUM_PROXIES) -> str:
+def from_scope(scope: Mapping[str, object], proxies: int | None = None) -> str:
     """The client of an ASGI request."""
+    proxies = NUM_PROXIES if proxies is None else proxies
     client = scope.get("client")
     peer = str(client[0]) if isinstance(client, (tuple, list)) and client else ""
     forwarded = None
@@ -55,7 +56,7 @@ def from_scope(scope: Mapping[str, object], proxies: int = NUM_PROXIES) -> str:
     return client_address(peer, forwarded, proxies)
 
 
-def from_meta(meta: Mapping[str, object], proxies: int = NUM_PROXIES) -> str:
+def from_meta(meta: Mapping[str, object], proxies: int | None = None) -> str:
     """The client of a Django request, from ``request.META``."""
     forwarded = meta.get("HTTP_X_FORWARDED_FOR")
     return client_address(
@@ -63,3 +64,9 @@ def from_meta(meta: Mapping[str, object], proxies: int = NUM_PROXIES) -> str:
         forwarded if isinstance(forwarded, str) else None,
         proxies,
     )
+
+
+def from_request(request: object) -> str:
+    """The client of a Django or DRF request (django-axes' ``AXES_CLIENT_IP_CALLABLE``)."""
+    meta = getattr(request, "META", {})
+    return from_meta(meta if isinstance(meta, Mapping) else {})

@@ -8,6 +8,7 @@ secure cookies and headers). See the configuration table in the README.
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +16,7 @@ import dj_database_url
 import django_stubs_ext
 from django.core.exceptions import ImproperlyConfigured
 
+from config.clientip import NUM_PROXIES
 from config.secret import DEV_SECRET_KEY, secret_key
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -72,6 +74,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "rest_framework.authtoken",
     "drf_spectacular",
+    "axes",
     "trainers",
 ]
 
@@ -90,7 +93,23 @@ MIDDLEWARE = [
     "config.consistency.ConsistencyTokenMiddleware",
     # Names the route template of each request for metrics and logs.
     "config.observability.middleware.RouteMiddleware",
+    # Last, as django-axes asks: a locked-out admin login becomes its 429 page.
+    "axes.middleware.AxesMiddleware",
 ]
+
+# Login lockout (django-axes, trainers/lockout.py): per client address, as config/clientip.py
+# finds it behind NUM_PROXIES proxies; the admin login and POST /api/auth/token/ alike.
+AUTHENTICATION_BACKENDS = [
+    "trainers.lockout.LockoutBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = timedelta(minutes=float(os.environ.get("LOGIN_LOCKOUT_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = ["ip_address"]
+AXES_CLIENT_IP_CALLABLE = "config.clientip.from_request"
+AXES_LOCKOUT_CALLABLE = "trainers.lockout.response"
+AXES_RESET_ON_SUCCESS = True
+AXES_VERBOSE = False
 
 ROOT_URLCONF = "config.urls"
 
@@ -175,6 +194,9 @@ REST_FRAMEWORK: dict[str, Any] = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "EXCEPTION_HANDLER": "trainers.api.errors.exception_handler",
     "DEFAULT_THROTTLE_RATES": {"auth": os.environ.get("API_AUTH_THROTTLE", "30/minute")},
+    # The client behind NUM_PROXIES proxies, the same rule as config/clientip.py; DRF's
+    # default (None) would trust whatever X-Forwarded-For the client sends.
+    "NUM_PROXIES": NUM_PROXIES,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Trainer Profiles command API",

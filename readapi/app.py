@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
+from config import clientip
 from readapi import errors
 from readapi.cache import ResponseCache, deaf
 from readapi.db import make_pool
@@ -15,7 +16,7 @@ from readapi.feed import ChangeNotifier, FeedSettings
 from readapi.handlers.facets import BranchListHandler, SpecialtyListHandler, TimetableHandler
 from readapi.handlers.slugs import SlugIds
 from readapi.handlers.trainers import TrainerGetHandler, TrainerSearchHandler
-from readapi.ratelimit import RateLimit, RateLimitMiddleware, trusted_proxies_from_env
+from readapi.ratelimit import RateLimit, RateLimitMiddleware
 from readapi.reader import Reader
 from readapi.routes import changes, facets, trainers
 from readapi.routes.lean import LeanDispatch
@@ -29,6 +30,7 @@ def create_app(
     hsts_seconds: int | None = None,
     listen_dsn: str | Callable[[], str] | None = None,
     replica: bool = False,
+    num_proxies: int | None = None,
 ) -> FastAPI:
     """Build the query app; ``dsn`` is resolved when the lifespan starts.
 
@@ -38,6 +40,8 @@ def create_app(
     change feed LISTENs (the primary: a replica cannot), ``dsn`` when None. ``replica``:
     the query side reads a standby: honour consistency tokens by waiting for replay, and
     cache only what was read after the announced changes (readapi/reader.py).
+    ``num_proxies``: trusted proxies in front, for the client's address (None: ``NUM_PROXIES``,
+    config/clientip.py).
     """
     cache = ResponseCache()
 
@@ -91,9 +95,8 @@ def create_app(
     app.add_middleware(LeanDispatch)
     limit = RateLimit.from_env() if rate_limit == "env" else rate_limit
     if isinstance(limit, RateLimit):
-        app.add_middleware(
-            RateLimitMiddleware, limit=limit, trusted_proxies=trusted_proxies_from_env()
-        )
+        proxies = clientip.NUM_PROXIES if num_proxies is None else num_proxies
+        app.add_middleware(RateLimitMiddleware, limit=limit, proxies=proxies)
     # Added last, so outermost: 429s and error pages get the headers too.
     hsts = hsts_seconds_from_env() if hsts_seconds is None else hsts_seconds
     app.add_middleware(SecurityHeadersMiddleware, hsts_seconds=hsts)

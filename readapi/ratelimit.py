@@ -6,9 +6,8 @@ limit belongs in the proxy in front.
 
 ``QUERY_RATE_LIMIT``: ``"100/second"`` (also ``minute``, ``hour``); empty or
 ``0`` turns it off. ``QUERY_RATE_BURST``: the bucket's size (default: the
-rate's count). ``QUERY_TRUSTED_PROXIES``: comma-separated peer addresses whose
-``X-Forwarded-For`` names the client; by default the peer itself is the client
-(uvicorn's ``--proxy-headers`` already rewrites it for trusted proxies).
+rate's count). The client is found as everywhere else: ``NUM_PROXIES`` trusted
+proxies in front (config/clientip.py), the TCP peer when 0.
 """
 
 from __future__ import annotations
@@ -20,6 +19,7 @@ from dataclasses import dataclass
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from config import clientip
 from config.problems import CONTENT_TYPE, problem
 from readapi.json import dumps
 
@@ -59,21 +59,16 @@ class RateLimit:
         )
 
 
-def trusted_proxies_from_env() -> frozenset[str]:
-    raw = os.environ.get("QUERY_TRUSTED_PROXIES", "")
-    return frozenset(p.strip() for p in raw.split(",") if p.strip())
-
-
 class RateLimitMiddleware:
     """Pure ASGI (no per-request objects): a dict lookup and some arithmetic per request."""
 
     def __init__(
-        self, app: ASGIApp, *, limit: RateLimit, trusted_proxies: frozenset[str] = frozenset()
+        self, app: ASGIApp, *, limit: RateLimit, proxies: int = clientip.NUM_PROXIES
     ) -> None:
         self.app = app
         self.rate = limit.rate
         self.burst = limit.burst
-        self.trusted = trusted_proxies
+        self.proxies = proxies
         # client -> (tokens left, time of the last refill)
         self.buckets: dict[str, tuple[float, float]] = {}
 
@@ -82,7 +77,7 @@ class RateLimitMiddleware:
             await self.app(scope, receive, send)
             return
         now = time.monotonic()
-        key = self.client(scope)
+        key = clientip.from_scope(scope, self.proxies)
         tokens, last = self.buckets.get(key, (self.burst, now))
         tokens = min(self.burst, tokens + (now - last) * self.rate)
         if tokens < 1.0:
@@ -93,20 +88,6 @@ class RateLimitMiddleware:
             self.prune(now)
         self.buckets[key] = (tokens - 1.0, now)
         await self.app(scope, receive, send)
-
-    def client(self, scope: Scope) -> str:
-        peer = str(scope["client"][0]) if scope.get("client") else ""
-        if peer not in self.trusted:
-            return peer
-        for name, value in scope["headers"]:
-            if name == b"x-forwarded-for":
-                hops: str = value.decode("latin-1")
-                # The right-most address a trusted proxy did not add is the client's.
-                for hop in reversed(hops.split(",")):
-                    hop = hop.strip()
-                    if hop and hop not in self.trusted:
-                        return hop
-        return peer
 
     def prune(self, now: float) -> None:
         """Forget clients whose bucket has refilled: they are indistinguishable from new ones."""

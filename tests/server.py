@@ -73,6 +73,8 @@ def start_server(
                 str(port),
                 "--lifespan",
                 "on",
+                # As deployed: the app finds the client itself (NUM_PROXIES, config/clientip.py).
+                "--no-proxy-headers",
                 *args,
             ],
             cwd=ROOT,

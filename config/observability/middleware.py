@@ -18,6 +18,7 @@ from typing import Any
 from django.http import HttpRequest, HttpResponseBase
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from config import clientip
 from config.observability import metrics
 from config.observability.context import RequestInfo, current
 
@@ -86,6 +87,7 @@ class ObservabilityMiddleware:
                         "method": method,
                         "path": scope["path"],
                         "route": route,
+                        "client": clientip.from_scope(scope),
                         "status": status,
                         "duration_ms": round(elapsed * 1000, 2),
                     },

@@ -9,7 +9,7 @@ from django.contrib import admin
 from django.test import Client
 from django.urls import reverse
 
-HOSTILE = ["\x00", "a\x00b", "99999999999999999999999", "-99999999999999999999999", "1e400"]
+HOSTILE = ["a\x00b", "99999999999999999999999"]
 
 
 def changelist_queries() -> Iterator[tuple[str, dict[str, str]]]:
@@ -19,11 +19,8 @@ def changelist_queries() -> Iterator[tuple[str, dict[str, str]]]:
         for name in names:
             for value in HOSTILE:
                 yield url, {f"{name}__exact": value}
-                yield url, {f"{name}": value}
-        for value in HOSTILE:
-            yield url, {"q": value}
-            yield url, {"o": value}
-            yield url, {"p": value}
+        for param in ("q", "o", "p", "e"):
+            yield url, {param: "\x00"}
 
 
 @pytest.mark.django_db

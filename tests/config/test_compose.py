@@ -366,7 +366,7 @@ def test_dockerfile_runs_uvicorn_with_several_workers() -> None:
         "--host 0.0.0.0",
         "--port 8000",
         "--workers ${WEB_CONCURRENCY:-4}",
-        "--proxy-headers",
+        "--no-proxy-headers",
         "--no-access-log",
     ):
         assert option in options

@@ -54,7 +54,8 @@ def test_every_log_line_of_a_django_request_is_json_with_its_request_id(
     server: LiveServer,
 ) -> None:
     rid = f"test-{uuid.uuid4().hex}"
-    response = httpx.get(f"{server.url}/api/trainers/", headers={"X-Request-ID": rid})
+    headers = {"X-Request-ID": rid, "X-Forwarded-For": "198.51.100.7"}
+    response = httpx.get(f"{server.url}/api/trainers/", headers=headers)
     assert response.status_code == 401
     assert response.headers["x-request-id"] == rid
     lines = wait_for_lines(server, rid, 3)
@@ -66,6 +67,8 @@ def test_every_log_line_of_a_django_request_is_json_with_its_request_id(
     assert entry["route"] == "/api/trainers/"
     assert (entry["method"], entry["path"], entry["status"]) == ("GET", "/api/trainers/", 401)
     assert entry["duration_ms"] >= 0
+    # The client as every limit sees it: no proxy configured, so the made-up header is ignored.
+    assert entry["client"] == "127.0.0.1"
     assert {"time", "level", "message"} <= set(entry)
 
 

@@ -32,6 +32,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.actions import delete_selected as confirm_delete_selected
 from django.contrib.admin.options import IncorrectLookupParameters
+from django.core.exceptions import ValidationError
 from django.db import DataError
 from django.db.models import Model, QuerySet
 from django.forms.models import BaseInlineFormSet
@@ -49,8 +50,9 @@ class SafeFilters:
     """Change-list filters a client wrote by hand are refused the admin's way, never a 500.
 
     A NUL character (which PostgreSQL text cannot hold) or a value the column's type
-    cannot take (an id past bigint) becomes Django's ``IncorrectLookupParameters``:
-    the admin redirects to ``?e=1`` and then shows its "invalid setup" page.
+    cannot take (an id past bigint, a malformed IP address) becomes Django's
+    ``IncorrectLookupParameters``: the admin redirects to ``?e=1`` and then shows its
+    "invalid setup" page.
     """
 
     def get_changelist_instance(self, request: HttpRequest) -> Any:
@@ -58,7 +60,8 @@ class SafeFilters:
             raise IncorrectLookupParameters("A filter value holds a NUL character.")
         try:
             return super().get_changelist_instance(request)  # type: ignore[misc]
-        except DataError as exc:
+        except (DataError, ValueError, ValidationError) as exc:
+            # A value the column cannot hold, or its field cannot even parse (an IP address).
             raise IncorrectLookupParameters(str(exc)) from exc
 
 

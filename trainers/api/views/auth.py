@@ -7,6 +7,7 @@ from typing import Any
 from drf_spectacular.utils import extend_schema
 from rest_framework.authtoken.models import Token
 from rest_framework.authtoken.serializers import AuthTokenSerializer
+from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import AllowAny, BasePermission, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -17,6 +18,7 @@ from trainers.api import tokens
 from trainers.api.permissions import user_id
 from trainers.api.serializers import StrictInput, TokenOutput
 from trainers.api.views.base import problems
+from trainers.lockout import LockedOut
 
 
 class AuthTokenApi(APIView):
@@ -43,7 +45,12 @@ class AuthTokenApi(APIView):
         """Exchange a username and password for a token: the same one until it expires or is
         revoked, then a new one (docs/command-api.md, "Authentication")."""
         serializer = self.InputSerializer(data=request.data, context={"request": request})
-        serializer.is_valid(raise_exception=True)
+        valid = serializer.is_valid()
+        # django-axes marks the request when this client is (now) locked out.
+        if getattr(request, "axes_locked_out", False):
+            raise LockedOut()
+        if not valid:
+            raise ValidationError(serializer.errors)
         token = tokens.issue(serializer.validated_data["user"])
         return Response({"token": token.key, "expires_at": tokens.expires_at(token)})
 

@@ -55,7 +55,7 @@ def create_app(
         # wait=False: the app starts even while the database is down, and recovers with it.
         await pool.open(wait=False)
         app.state.pool = pool
-        reader = Reader(pool, replica=replica)
+        reader = Reader(pool, replica=replica, primary_dsn=listen_dsn or dsn)
         reader.fence = lambda: cache.fence
         state = app.state
         state.get = TrainerGetHandler(reader)

@@ -11,10 +11,11 @@ from psycopg_pool import PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
+from config import lsn
 from config.problems import CONTENT_TYPE, problem
 from readapi.json import dumps
 from readapi.queries import InvalidQuery
-from readapi.reader import ReplicaLagging
+from readapi.reader import ReplicaLagging, TokenAhead, TooManyWaiters
 
 logger = logging.getLogger(__name__)
 
@@ -74,6 +75,29 @@ async def _replica_lagging(request: Request, exc: Exception) -> Response:
     )
 
 
+async def _too_many_waiters(request: Request, exc: Exception) -> Response:
+    return problem_response(
+        503,
+        "Too many requests are waiting for the replica to catch up; retry shortly.",
+        code="too_many_waiters",
+        headers={"Retry-After": "1"},
+    )
+
+
+async def _token_ahead(request: Request, exc: Exception) -> Response:
+    return problem_response(
+        422,
+        "The request parameters are invalid.",
+        errors=[
+            {
+                "field": lsn.QUERY_PARAM,
+                "message": "This consistency token is ahead of the database: "
+                "send the X-Consistency-Token a command gave you.",
+            }
+        ],
+    )
+
+
 async def _unexpected(request: Request, exc: Exception) -> Response:
     logger.exception("query side: unhandled error on %s", request.url.path)
     return problem_response(500, "An unexpected error occurred.")
@@ -86,6 +110,8 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(psycopg.errors.UndefinedTable, _read_model_missing)
     app.add_exception_handler(psycopg.errors.UndefinedFunction, _read_model_missing)
     app.add_exception_handler(ReplicaLagging, _replica_lagging)
+    app.add_exception_handler(TooManyWaiters, _too_many_waiters)
+    app.add_exception_handler(TokenAhead, _token_ahead)
     app.add_exception_handler(PoolTimeout, _database_down)
     app.add_exception_handler(psycopg.OperationalError, _database_down)
     app.add_exception_handler(Exception, _unexpected)

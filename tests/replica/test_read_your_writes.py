@@ -14,6 +14,7 @@ import sys
 import threading
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -28,6 +29,7 @@ from tests.server import ROOT, LiveServer, start_server
 pytestmark = [pytest.mark.slow, pytest.mark.e2e]
 
 WAIT_MS = 1000
+MAX_WAITERS = 6
 PASSWORD = "a-long-test-password-42"
 
 
@@ -76,6 +78,7 @@ def setup() -> Iterator[Setup]:
             env={
                 "READ_DATABASE_URL": cluster.replica.url,
                 "CONSISTENCY_WAIT_MS": str(WAIT_MS),
+                "CONSISTENCY_MAX_WAITERS": str(MAX_WAITERS),
             },
             timeout=90,
         )
@@ -223,3 +226,50 @@ def test_after_the_replica_catches_up_plain_reads_serve_the_change(
     # And it stays so: what the cache keeps now is the new bio.
     for _ in range(5):
         assert query(setup, path)[0].json()["bio"] == "New bio"
+
+
+def pool_in_use(setup: Setup) -> float:
+    text = httpx.get(f"{setup.server.url}/metrics").text
+    values = {
+        line.split("{")[0]: float(line.rsplit(" ", 1)[1])
+        for line in text.splitlines()
+        if line.startswith("readapi_pool_")
+    }
+    return values["readapi_pool_pool_size"] - values["readapi_pool_pool_available"]
+
+
+def test_waiters_share_one_poller_are_capped_and_forged_tokens_are_422(
+    setup: Setup, trainer_id: str
+) -> None:
+    """Issue 17, finding 4: each waiting request held a pool connection and polled alone,
+    with no cap, and a made-up token cost the whole wait."""
+    path = f"/query/trainers/{trainer_id}"
+    pause_replay(setup)
+    try:
+        _, token = command(setup, "PATCH", f"/api/trainers/{trainer_id}/", {"bio": "Capped"})
+        forged, elapsed = query(setup, path, "FFFFFFFF/FFFFFFFF")
+        assert forged.status_code == 422, forged.text
+        assert elapsed < WAIT_MS / 1000 / 2
+
+        def one(_: int) -> tuple[httpx.Response, float]:
+            started = time.monotonic()
+            response = httpx.get(f"{setup.server.url}{path}", headers={lsn.HEADER: token})
+            return response, time.monotonic() - started
+
+        with ThreadPoolExecutor(MAX_WAITERS + 6) as pool:
+            futures = [pool.submit(one, i) for i in range(MAX_WAITERS + 6)]
+            time.sleep(WAIT_MS / 1000 / 2)
+            in_use = pool_in_use(setup)
+            results = [f.result() for f in futures]
+        codes = [response.json()["code"] for response, _ in results]
+        assert all(response.status_code == 503 for response, _ in results)
+        assert codes.count("replica_lagging") == MAX_WAITERS
+        assert codes.count("too_many_waiters") == 6
+        for response, elapsed in results:
+            assert response.headers["retry-after"] == "1"
+            if response.json()["code"] == "too_many_waiters":
+                assert elapsed < WAIT_MS / 1000 / 2
+        # The waiters hold no connection: at most the poller's, for one statement.
+        assert in_use <= 1
+    finally:
+        setup.replica_sql("SELECT pg_wal_replay_resume()")

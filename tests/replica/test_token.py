@@ -46,9 +46,31 @@ def test_malformed_tokens_do_not_parse(token: str) -> None:
     assert lsn.parse(token) is None
 
 
-def test_on_the_primary_every_token_is_already_satisfied(app_client: TestClient) -> None:
-    response = app_client.get("/query/branches", headers={lsn.HEADER: "FFFFFFFF/FFFFFFFF"})
-    assert response.status_code == 200
+def test_on_the_primary_a_token_it_handed_out_is_already_satisfied(
+    app_client: TestClient,
+) -> None:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_current_wal_lsn()::text")
+        (current,) = cursor.fetchone()
+    for token in (current, "0/0"):
+        response = app_client.get("/query/branches", headers={lsn.HEADER: token})
+        assert response.status_code == 200, response.text
+
+
+@pytest.mark.parametrize("token", ["FFFFFFFF/FFFFFFFF", "FFFFFF/0"])
+def test_a_token_beyond_the_primarys_position_is_422(app_client: TestClient, token: str) -> None:
+    """Issue 17, finding 4: a made-up token made a replica deployment poll for 2 s."""
+    for response in (
+        app_client.get("/query/branches", headers={lsn.HEADER: token}),
+        app_client.get(f"/query/trainers?{lsn.QUERY_PARAM}={token}"),
+    ):
+        assert response.status_code == 422, response.text
+        assert response.headers["content-type"] == "application/problem+json"
+        [error] = response.json()["errors"]
+        assert error["field"] == lsn.QUERY_PARAM
+        assert "ahead of the database" in error["message"]
 
 
 def test_a_malformed_token_is_422(app_client: TestClient) -> None:

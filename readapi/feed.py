@@ -29,6 +29,11 @@ CHANNEL = "read_change"
 # The feed's channel and the cache keys' (readapi/keys.py), both constants.
 LISTEN = f"LISTEN {CHANNEL}; LISTEN {keys.CHANNEL}"
 NEWEST = "SELECT coalesce(max(id), 0) FROM read.change"
+# Where a resuming client may start: the newest change, and the highest pruned one.
+BOUNDS = (
+    "SELECT (SELECT coalesce(max(id), 0) FROM read.change),"
+    " (SELECT coalesce(max(pruned_through), 0) FROM read.change_horizon)"
+)
 AFTER = (
     "SELECT id, trainer_id::text, version, kind FROM read.change WHERE id > %s ORDER BY id LIMIT %s"
 )
@@ -39,6 +44,8 @@ class FeedSettings:
     keepalive: float = float(os.environ.get("FEED_KEEPALIVE_SECONDS", "15"))
     batch: int = int(os.environ.get("FEED_BATCH", "500"))
     max_streams: int = int(os.environ.get("FEED_MAX_STREAMS", "1000"))
+    # Streams one client address may hold in one process (config/clientip.py finds it).
+    max_per_client: int = int(os.environ.get("FEED_MAX_STREAMS_PER_CLIENT", "20"))
     # Client reconnection delay sent in the stream (``retry:``), in milliseconds.
     retry_ms: int = int(os.environ.get("FEED_RETRY_MS", "2000"))
 
@@ -61,6 +68,8 @@ class ChangeNotifier:
         self.fence = fence
         self.newest = 0
         self.streams = 0
+        # Open streams per client address; an address leaves the dict with its last stream.
+        self.clients: dict[str, int] = {}
         self.listening = asyncio.Event()
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
@@ -143,6 +152,29 @@ async def newest_change(pool: AsyncConnectionPool) -> int:
     return int(row[0]) if row else 0
 
 
+def reset(newest: int, retry_ms: int, reason: str) -> bytes:
+    """Tells a resuming client that it cannot resume from where it asked: resync from the
+    query API, then follow from ``id`` (which becomes its ``Last-Event-ID``)."""
+    data = dumps({"reason": reason, "newest": newest})
+    return b"retry: %d\nevent: reset\nid: %d\ndata: %s\n\n" % (retry_ms, newest, data)
+
+
+async def start_position(
+    pool: AsyncConnectionPool, notifier: ChangeNotifier, after: int
+) -> tuple[int, str | None]:
+    """Where a stream resuming after ``after`` starts, and why it must resync (or None)."""
+    async with pool.connection() as conn:
+        row = await (await conn.execute(BOUNDS)).fetchone()
+    stored, pruned = (int(row[0]), int(row[1])) if row else (0, 0)
+    # A replica may not have replayed the newest change this process has heard of.
+    newest = max(stored, notifier.newest)
+    if after > newest:
+        return newest, "Last-Event-ID is beyond the newest change: resync, then follow on."
+    if after < pruned:
+        return newest, "Changes after Last-Event-ID were pruned: resync, then follow on."
+    return after, None
+
+
 def event(change_id: int, trainer_id: str, version: int, kind: str) -> bytes:
     data = dumps({"trainer_id": trainer_id, "version": version, "kind": kind})
     return b"id: %d\ndata: %s\n\n" % (change_id, data)
@@ -151,14 +183,28 @@ def event(change_id: int, trainer_id: str, version: int, kind: str) -> bytes:
 async def change_stream(
     pool: AsyncConnectionPool,
     notifier: ChangeNotifier,
-    after: int,
+    after: int | None,
     settings: FeedSettings,
+    client: str = "",
 ) -> AsyncIterator[bytes]:
-    """Every change after ``after``, then each new one as it commits, forever."""
+    """Every change after ``after``, then each new one as it commits, forever.
+
+    ``after`` None: from the newest change. A position past the newest change or before
+    the pruning horizon starts with a ``reset`` event instead of ``ready``.
+    """
     notifier.streams += 1
+    notifier.clients[client] = notifier.clients.get(client, 0) + 1
     try:
-        # `ready` carries the position, so a client that reconnects before any change resumes here.
-        yield b"retry: %d\nevent: ready\nid: %d\ndata: {}\n\n" % (settings.retry_ms, after)
+        why = None
+        if after is None:
+            after = await newest_change(pool)
+        else:
+            after, why = await start_position(pool, notifier, after)
+        if why is not None:
+            yield reset(after, settings.retry_ms, why)
+        else:
+            # `ready` carries the position: a client that reconnects before any change resumes here.
+            yield b"retry: %d\nevent: ready\nid: %d\ndata: {}\n\n" % (settings.retry_ms, after)
         last_write = time.monotonic()
         backoff = 0.05
         while True:
@@ -186,3 +232,8 @@ async def change_stream(
                 last_write = time.monotonic()
     finally:
         notifier.streams -= 1
+        left = notifier.clients.get(client, 1) - 1
+        if left > 0:
+            notifier.clients[client] = left
+        else:
+            notifier.clients.pop(client, None)

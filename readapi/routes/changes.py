@@ -7,9 +7,10 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Header, Query, Request
 from starlette.responses import Response, StreamingResponse
 
+from config import clientip
 from readapi.deps import Pool
 from readapi.errors import problem_response
-from readapi.feed import ChangeNotifier, FeedSettings, change_stream, newest_change
+from readapi.feed import ChangeNotifier, FeedSettings, change_stream
 from readapi.routes.params import problem
 
 router = APIRouter(prefix="/query", tags=["changes"])
@@ -29,6 +30,7 @@ EVENT_STREAM: dict[int | str, dict[str, Any]] = {
         "description": "A never-ending stream of changes.",
     },
     422: problem("A malformed `Last-Event-ID` or `after` (problem details)."),
+    429: problem("Too many streams from your address (problem details)."),
     503: problem("Too many streams, or the database is unavailable (problem details)."),
 }
 
@@ -46,7 +48,9 @@ async def read_changes(
     """Public trainer changes as server-sent events: `upsert` or `delete`, in commit order.
 
     Resume with `Last-Event-ID` (browsers send it on reconnect) or `?after=`;
-    without either the stream starts at the newest change.
+    without either the stream starts at the newest change. A position beyond the newest
+    change, or older than the retention window, starts with an `event: reset` (resync
+    from the query API; its `id` is where the stream follows on) instead of `ready`.
     """
     notifier: ChangeNotifier = request.app.state.notifier
     settings: FeedSettings = request.app.state.feed_settings
@@ -63,10 +67,17 @@ async def read_changes(
         return problem_response(
             503, "Too many change streams are open; retry shortly.", headers={"Retry-After": "5"}
         )
-    if after is None:
-        after = await newest_change(pool)
+    client = clientip.from_scope(request.scope)
+    if notifier.clients.get(client, 0) >= settings.max_per_client:
+        return problem_response(
+            429,
+            f"Your address already holds {settings.max_per_client} change streams; "
+            "close one or retry later.",
+            code="too_many_streams",
+            headers={"Retry-After": "5"},
+        )
     return StreamingResponse(
-        change_stream(pool, notifier, after, settings),
+        change_stream(pool, notifier, after, settings, client),
         media_type="text/event-stream",
         headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
     )

@@ -151,10 +151,12 @@ def test_an_open_stream_is_woken_by_the_commit() -> None:
 
 
 def test_many_streams_share_one_listener_connection(server: LiveServer) -> None:
+    readers: list[EventReader] = []  # kept: a dropped reader closes its stream
     with stream(server.url) as client, contextlib.ExitStack() as streams:
         for _ in range(3):
             response = streams.enter_context(client.stream("GET", "/query/changes"))
-            assert EventReader(response).next().event == "ready"
+            readers.append(EventReader(response))
+            assert readers[-1].next().event == "ready"
         with connection.cursor() as cursor:
             cursor.execute(
                 "SELECT count(*) FROM pg_stat_activity"

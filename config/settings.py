@@ -182,6 +182,13 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("MAX_BODY_BYTES", str(1024 * 10
 # An API token authenticates for this long after it was issued (trainers/api/tokens.py).
 API_TOKEN_MAX_AGE_HOURS = float(os.environ.get("API_TOKEN_MAX_AGE_HOURS", "24"))
 
+# Retention (trainers/retention.py): idempotency records, and the change feed's log; the
+# periodic prune inside the app (config/jobs.py; 0 turns it off).
+IDEMPOTENCY_TTL_HOURS = float(os.environ.get("IDEMPOTENCY_TTL_HOURS", "24"))
+CHANGE_RETENTION_DAYS = float(os.environ.get("CHANGE_RETENTION_DAYS", "30"))
+RETENTION_INTERVAL_SECONDS = float(os.environ.get("RETENTION_INTERVAL_SECONDS", "3600"))
+RETENTION_FIRST_RUN_SECONDS = float(os.environ.get("RETENTION_FIRST_RUN_SECONDS", "60"))
+
 REST_FRAMEWORK: dict[str, Any] = {
     "DEFAULT_SCHEMA_CLASS": "trainers.api.schema.CommandApiSchema",
     # Token first: an anonymous request then gets 401 with ``WWW-Authenticate: Token``.

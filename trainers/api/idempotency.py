@@ -14,7 +14,6 @@ import hashlib
 import json
 import re
 from collections.abc import Callable
-from datetime import timedelta
 from typing import Any, TypeVar
 
 from django.db import IntegrityError, transaction
@@ -27,11 +26,11 @@ from rest_framework.response import Response
 from trainers.api.errors import IdempotencyKeyReused
 from trainers.api.permissions import user_id
 from trainers.models import IdempotencyRecord
+from trainers.retention import idempotency_ttl
 
 HEADER = "Idempotency-Key"
 REPLAYED = "Idempotent-Replayed"
 KEPT_HEADERS = ("ETag", "Location")
-TTL = timedelta(hours=24)
 _KEY = re.compile(r"^[\x20-\x7e]{1,255}$")
 BAD_KEY = "Idempotency-Key must be 1 to 255 printable ASCII characters."
 
@@ -51,7 +50,7 @@ def idempotent(post: View) -> View:
             raise ValidationError({HEADER: [BAD_KEY]})
         fingerprint = _fingerprint(request)
         actor_id = user_id(request)
-        expired = timezone.now() - TTL
+        expired = timezone.now() - idempotency_ttl()
         mine = IdempotencyRecord.objects.filter(actor_id=actor_id, key=key)
         mine.filter(created_at__lt=expired).delete()
         if (first := mine.first()) is not None:

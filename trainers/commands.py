@@ -103,6 +103,15 @@ class TrainerDelete:
 
 
 @dataclass(frozen=True, slots=True)
+class TrainerErase:
+    """Delete a trainer and erase their personal data from the event log and the
+    idempotency records (a data-protection erasure request); the audit trail keeps its
+    structure: who did what, when."""
+
+    trainer_id: UUID
+
+
+@dataclass(frozen=True, slots=True)
 class TrainerSetSpecialties:
     trainer_id: UUID
     specialties: tuple[str, ...]

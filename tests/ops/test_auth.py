@@ -150,6 +150,7 @@ def test_schema_lists_every_endpoint() -> None:
         "/ops/read-model/runs/{run_id}",
         "/ops/read-model/check",
         "/ops/trainers/{trainer_id}/events",
+        "/ops/trainers/{trainer_id}/erase",
     }
 
 

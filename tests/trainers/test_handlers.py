@@ -460,6 +460,7 @@ def every_command(trainer: Trainer, cert_id: int, class_id: int) -> dict[type, A
         c.TrainerPutOnLeave: c.TrainerPutOnLeave(trainer_id=pk),
         c.TrainerRetire: c.TrainerRetire(trainer_id=pk),
         c.TrainerDelete: c.TrainerDelete(trainer_id=pk),
+        c.TrainerErase: c.TrainerErase(trainer_id=pk),
         c.TrainerSetSpecialties: c.TrainerSetSpecialties(trainer_id=pk, specialties=("yoga",)),
         c.TrainerAssignSpecialty: c.TrainerAssignSpecialty(trainer_id=pk, specialty="strength"),
         c.TrainerImport: c.TrainerImport(trainers=(register_command(email="bulk@example.com"),)),

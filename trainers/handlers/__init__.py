@@ -27,6 +27,7 @@ from trainers.handlers.certification import (
     certification_remove,
     certification_update,
 )
+from trainers.handlers.erasure import trainer_erase
 from trainers.handlers.gym_class import gym_class_cancel, gym_class_reschedule, gym_class_schedule
 from trainers.handlers.status import trainer_change_status
 from trainers.handlers.trainer import (
@@ -45,6 +46,7 @@ HANDLERS: dict[type, CommandHandler[Any, Any]] = {
     c.TrainerPutOnLeave: trainer_change_status,
     c.TrainerRetire: trainer_change_status,
     c.TrainerDelete: trainer_delete,
+    c.TrainerErase: trainer_erase,
     c.TrainerSetSpecialties: trainer_set_specialties,
     c.TrainerAssignSpecialty: trainer_assign_specialty,
     c.TrainerImport: trainer_import,
@@ -81,6 +83,7 @@ __all__ = [
     "trainer_assign_specialty",
     "trainer_change_status",
     "trainer_delete",
+    "trainer_erase",
     "trainer_import",
     "trainer_register",
     "trainer_set_specialties",

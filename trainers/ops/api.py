@@ -9,11 +9,15 @@ from ninja.responses import Status
 from pydantic import Field
 
 from trainers import selectors
+from trainers.commands import TrainerErase
+from trainers.cqrs import Actor
+from trainers.errors import NotFound
+from trainers.handlers import trainer_erase
 from trainers.models import ReadModelRun
 from trainers.ops import errors
 from trainers.ops.auth import SessionAuth, TokenAuth, docs_guard, requires
 from trainers.ops.background import check_in_background, rebuild_in_background
-from trainers.ops.schemas import CheckOut, EventPage, Problem, RunOut, StatusOut
+from trainers.ops.schemas import CheckOut, ErasureOut, EventPage, Problem, RunOut, StatusOut
 from trainers.rebuild import RebuildBusy, rebuild_running
 from trainers.runs import read_model_status, run_check, run_start, vars_of
 
@@ -125,3 +129,22 @@ def trainer_events(
     more = len(page) > filters.limit
     page = page[: filters.limit]
     return {"items": page, "next_before": page[-1].pk if more else None}
+
+
+@api.post(
+    "/trainers/{trainer_id}/erase",
+    response={200: ErasureOut, 404: Problem, **DENIED},
+    tags=["history"],
+)
+@requires("trainers.delete_trainer")
+def trainer_erase_post(request: HttpRequest, trainer_id: UUID) -> dict[str, object]:
+    """Delete a trainer and erase their personal data from the event log, the idempotency
+    records and the admin's history; the events keep who did what, when. Cannot be undone."""
+    try:
+        counts = trainer_erase(
+            TrainerErase(trainer_id=trainer_id),
+            actor=Actor.of(request.auth),  # type: ignore[attr-defined]
+        )
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
+    return {"trainer_id": trainer_id, **counts}

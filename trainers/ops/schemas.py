@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
+from uuid import UUID
 
 from ninja import Schema
+from pydantic import Field
 
 from trainers.models import Event, ReadModelRun
 
@@ -95,6 +97,15 @@ class CheckOut(Schema):
     total: int
     differences: list[DifferenceOut]
     truncated: bool
+
+
+class ErasureOut(Schema):
+    trainer_id: UUID
+    events_scrubbed: int = Field(
+        description="events of the trainer whose personal fields were erased"
+    )
+    idempotency_records_deleted: int
+    admin_log_entries_scrubbed: int
 
 
 class Problem(Schema):

@@ -54,4 +54,4 @@ HEALTHCHECK --interval=15s --timeout=5s --start-period=20s --retries=3 \
 
 # A shell, so that WEB_CONCURRENCY is read at run time; exec, so that uvicorn is
 # PID 1 and gets the stop signal (graceful shutdown, the read pool closes).
-CMD ["sh", "-c", "exec uvicorn config.asgi:application --host 0.0.0.0 --port 8000 --workers ${WEB_CONCURRENCY:-4} --no-proxy-headers --no-access-log --lifespan on"]
+CMD ["sh", "-c", "exec uvicorn config.asgi:application --host 0.0.0.0 --port 8000 --workers ${WEB_CONCURRENCY:-4} --no-proxy-headers --http config.server:Bounded --timeout-keep-alive 5 --no-access-log --lifespan on"]

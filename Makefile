@@ -42,7 +42,7 @@ run: migrate seed ## Install, migrate, seed demo data on first run, serve on HOS
 	@echo "    query API    http://$(HOST):$(PORT)/query/docs"
 	@echo "    health       http://$(HOST):$(PORT)/healthz  http://$(HOST):$(PORT)/readyz"
 	@echo ""
-	exec $(BIN)/uvicorn config.asgi:application --host $(HOST) --port $(PORT) --no-access-log --no-proxy-headers --lifespan on
+	exec $(BIN)/uvicorn config.asgi:application --host $(HOST) --port $(PORT) --no-access-log --no-proxy-headers --http config.server:Bounded --timeout-keep-alive 5 --lifespan on
 
 test: install ## Run the whole test suite against a real PostgreSQL (in parallel; PYTEST_ARGS adds options)
 	$(BIN)/python -m pytest -n auto $(PYTEST_ARGS)

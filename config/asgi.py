@@ -20,6 +20,7 @@ from starlette.types import Receive, Scope, Send  # noqa: E402  (Django must loa
 from config import readcache  # noqa: E402
 from config.dsn import read_dsn, write_dsn  # noqa: E402
 from config.jobs import PeriodicJobs  # noqa: E402
+from config.limits import KnownLength  # noqa: E402
 from config.observability import metrics  # noqa: E402
 from config.observability.middleware import ObservabilityMiddleware  # noqa: E402
 from readapi.app import create_app  # noqa: E402
@@ -50,5 +51,5 @@ async def dispatch(scope: Scope, receive: Receive, send: Send) -> None:
 # Request ids, metrics and access logs for every request, Django's and FastAPI's alike.
 # The retention prune runs periodically in one process (config/jobs.py, lifespan only).
 application = ObservabilityMiddleware(
-    PeriodicJobs(dispatch, write_dsn), access_log=settings.ACCESS_LOG
+    PeriodicJobs(KnownLength(dispatch), write_dsn), access_log=settings.ACCESS_LOG
 )

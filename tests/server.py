@@ -75,6 +75,9 @@ def start_server(
                 "on",
                 # As deployed: the app finds the client itself (NUM_PROXIES, config/clientip.py).
                 "--no-proxy-headers",
+                # As deployed: bounded headers, bodies and request time (config/server.py).
+                "--http",
+                "config.server:Bounded",
                 *args,
             ],
             cwd=ROOT,

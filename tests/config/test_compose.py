@@ -367,6 +367,8 @@ def test_dockerfile_runs_uvicorn_with_several_workers() -> None:
         "--port 8000",
         "--workers ${WEB_CONCURRENCY:-4}",
         "--no-proxy-headers",
+        "--http config.server:Bounded",
+        "--timeout-keep-alive 5",
         "--no-access-log",
     ):
         assert option in options

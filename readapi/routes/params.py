@@ -40,5 +40,8 @@ def problem(description: str) -> dict[str, Any]:
 RESPONSES: dict[int | str, dict[str, Any]] = {
     304: {"description": "Not modified: the `If-None-Match` ETag is still current."},
     422: problem("Invalid parameters (problem details)."),
-    503: problem("The database is unavailable (problem details)."),
+    429: problem("Too many requests from your address: the rate limit (problem details)."),
+    503: problem(
+        "The database is unavailable, or too many wait for the replica (problem details)."
+    ),
 }

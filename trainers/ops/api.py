@@ -1,6 +1,7 @@
 """The operations API: ``/ops/`` (docs at ``/ops/docs``, schema at ``/ops/openapi.json``)."""
 
 # No `from __future__ import annotations`: ninja reads the views' annotations at runtime.
+from typing import Any
 from uuid import UUID
 
 from django.http import Http404, HttpRequest, HttpResponse
@@ -8,6 +9,7 @@ from ninja import NinjaAPI, Query, Schema
 from ninja.responses import Status
 from pydantic import Field
 
+from config.problems import CONTENT_TYPE
 from trainers import selectors
 from trainers.commands import TrainerErase
 from trainers.cqrs import Actor
@@ -21,7 +23,30 @@ from trainers.ops.schemas import CheckOut, ErasureOut, EventPage, Problem, RunOu
 from trainers.rebuild import RebuildBusy, rebuild_running
 from trainers.runs import read_model_status, run_check, run_start, vars_of
 
-api = NinjaAPI(
+
+class ProblemAPI(NinjaAPI):
+    """Documents every error as it is served: ``application/problem+json``, and every
+    problem an operation can give (422 for parameters, 400 for an unreadable body, 503
+    while the database is unreachable), so that the schema and the server agree."""
+
+    def get_openapi_schema(self, **kwargs: Any) -> Any:
+        schema = super().get_openapi_schema(**kwargs)
+        problem_schema = {"$ref": "#/components/schemas/Problem"}
+        for operations in schema["paths"].values():
+            for method, operation in operations.items():
+                responses = operation["responses"]
+                if operation.get("parameters") or operation.get("requestBody"):
+                    responses.setdefault(422, {"description": "Invalid parameters."})
+                if method == "post":
+                    responses.setdefault(400, {"description": "An unreadable request body."})
+                responses.setdefault(503, {"description": "The database is unreachable."})
+                for code, response in responses.items():
+                    if int(code) >= 400:
+                        response["content"] = {CONTENT_TYPE: {"schema": problem_schema}}
+        return schema
+
+
+api = ProblemAPI(
     title="Trainer Profiles operations API",
     version="1.0.0",
     description=(

@@ -6,8 +6,10 @@ import json
 import logging
 from typing import Any
 
+from django.core.exceptions import BadRequest
 from django.db import InterfaceError, OperationalError
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.multipartparser import MultiPartParserError
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
@@ -53,6 +55,16 @@ def install(api: NinjaAPI) -> None:
     @api.exception_handler(Http404)
     def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
         return problem_response(404, str(exc) or None)
+
+    # A session's CSRF check reads a form body: multipart without a boundary, or a form
+    # in another charset than UTF-8, cannot be read (issue 17: it was a 500).
+    @api.exception_handler(MultiPartParserError)
+    def malformed_multipart(request: HttpRequest, exc: MultiPartParserError) -> HttpResponse:
+        return problem_response(400, f"The request body cannot be read: {exc}")
+
+    @api.exception_handler(BadRequest)
+    def bad_request(request: HttpRequest, exc: BadRequest) -> HttpResponse:
+        return problem_response(400, f"The request body cannot be read: {exc}")
 
     @api.exception_handler(RebuildBusy)
     def busy(request: HttpRequest, exc: RebuildBusy) -> HttpResponse:

@@ -7,9 +7,10 @@ PORT   ?= 8000
 SEED_DEMO ?= 1
 DEMO_TRAINERS ?= 200
 PYTEST_ARGS ?=
+SOAK_SECONDS ?= 600
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test lint format bench bench-scale bench-1m migrate seed clean
+.PHONY: help install run test lint format bench bench-scale bench-1m migrate seed clean soak
 
 help: ## List the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -57,6 +58,9 @@ lint: install ## ruff (lint + format check) and mypy
 format: install ## Apply ruff's fixes and formatting
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
+
+soak: install ## Mixed load on a live server for SOAK_SECONDS (600), then check nothing was lost (tests/soak)
+	$(BIN)/python -m tests.soak --seconds $(SOAK_SECONDS)
 
 clean: ## Remove the venv and the local data folder (the embedded database)
 	rm -rf $(VENV) .data

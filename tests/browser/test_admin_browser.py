@@ -117,7 +117,10 @@ def test_staff_adds_a_trainer_with_a_certification_then_publishes_it(
         By.CSS_SELECTOR, f"input[name=_selected_action][value='{trainer.pk}']"
     ).click()
     Select(browser.find_element(By.NAME, "action")).select_by_value("publish")
+    previous = browser.find_element(By.CSS_SELECTOR, ".messagelist .success")
     browser.find_element(By.CSS_SELECTOR, "button[name=index]").click()
+    # The "added" message stays until the next page replaces it: wait for that page.
+    WebDriverWait(browser, WAIT).until(ec.staleness_of(previous))
 
     assert wait_for(browser, ".messagelist .success") == "Published 1 trainer."
     row = browser.find_element(By.CSS_SELECTOR, "#result_list tbody tr").text

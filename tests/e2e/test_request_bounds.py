@@ -88,7 +88,8 @@ def test_a_request_trickled_past_the_timeout_is_408(server: LiveServer) -> None:
         raw = answer(sock)
         assert status_of(raw) == 408
         assert b"application/problem+json" in raw
-        assert TIMEOUT <= time.monotonic() - started < TIMEOUT + 1.5
+        # The server starts the clock when it accepts the connection, a moment before ours.
+        assert TIMEOUT - 0.2 <= time.monotonic() - started < TIMEOUT + 1.5
     finally:
         sock.close()
 

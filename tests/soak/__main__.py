@@ -51,6 +51,8 @@ class Stats:
     latencies: dict[int, list[float]] = field(default_factory=lambda: defaultdict(list))
     statuses: dict[int, int] = field(default_factory=lambda: defaultdict(int))
     failures: list[str] = field(default_factory=list)
+    # Non-5xx answers a step did not expect (reported, not failures).
+    other: list[str] = field(default_factory=list)
     started: float = field(default_factory=time.monotonic)
     window: float = 60.0
 
@@ -121,6 +123,9 @@ async def writer(
         if random.random() < 0.7:
             trainer = random.choice(ids)
             current = await timed(stats, client, "GET", f"/api/trainers/{trainer}/")
+            if current.status_code != 200:  # counted (a 5xx fails the run); try another
+                stats.other.append(f"GET trainer: {current.status_code}")
+                continue
             bio = f"Soak {uuid.uuid4().hex}"
             patched = await timed(
                 stats,
@@ -289,6 +294,8 @@ def report(result: dict[str, Any], failures: list[str]) -> str:
         f"memory (server, all processes): {memory.get('early', 0) / 2**20:.1f} MiB at "
         f"{memory.get('early_at', 0)} s, {memory['end'] / 2**20:.1f} MiB at the end"
     )
+    if stats.other:
+        lines.append(f"unexpected answers (not failures): {stats.other[:10]}")
     lines.append("OK" if not failures else "FAILED:\n  " + "\n  ".join(failures[:50]))
     return "\n".join(lines)
 

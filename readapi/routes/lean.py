@@ -28,6 +28,7 @@ from fastapi import HTTPException
 from fastapi.exceptions import RequestValidationError
 from fastapi.routing import APIRoute
 from pydantic import BaseModel, ValidationError
+from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -124,26 +125,29 @@ def lean_routes(routes: Iterable[Any]) -> Iterator[LeanRoute]:
 
 
 class LeanDispatch:
-    """The query app's innermost middleware: a GET for a lean route goes to it directly.
+    """The query app's front door: a GET for a lean route goes to it directly.
 
-    Everything outside it (security headers, the rate limit, error pages) still applies;
-    what it skips is the router's walk over every route and FastAPI's request cycle
-    (two exit stacks and an exception wrapper per request), which cost more than a
-    cached answer.
+    It runs inside the security headers and the rate limit, before FastAPI's own stack
+    (``readapi/app.py``): what it skips is Starlette's error, telemetry and body-limit
+    middlewares, the router's walk over every route and FastAPI's request cycle (two
+    exit stacks and an exception wrapper per request), which cost more than a cached
+    answer. Errors are rendered by the app's own exception handlers.
     """
 
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, query_app: Starlette) -> None:
         self.app = app
+        self.query_app = query_app
         self.routes: list[LeanRoute] | None = None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and scope["method"] == "GET":
+        if scope["method"] == "GET":
             if self.routes is None:
-                self.routes = list(lean_routes(scope["app"].routes))
+                self.routes = list(lean_routes(self.query_app.routes))
             path = scope["path"]
             for route in self.routes:
                 match = route.path_regex.match(path)
                 if match is not None:
+                    scope["app"] = self.query_app
                     scope["route"] = route
                     scope["path_params"] = match.groupdict()
                     await route.serve(scope, receive, send)

@@ -151,6 +151,40 @@ SERVESTATIC_AUTOREFRESH = DEBUG
 
 DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("MAX_BODY_BYTES", str(1024 * 1024)))
 
+# Trainer photos (trainers/photos/): renditions are stored through the default storage,
+# local files under MEDIA_ROOT served at MEDIA_URL by default, or an S3-compatible bucket.
+MEDIA_URL = os.environ.get("MEDIA_URL", "/media/")
+MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", DATA_DIR / "media"))
+MEDIA_STORAGE = os.environ.get("MEDIA_STORAGE", "local").strip().lower()
+PHOTO_MAX_BYTES = int(os.environ.get("PHOTO_MAX_BYTES", str(10 * 1024 * 1024)))
+# Checked from the header, before decoding (Pillow's own bomb limit is far higher).
+PHOTO_MAX_PIXELS = int(os.environ.get("PHOTO_MAX_PIXELS", str(40_000_000)))
+if MEDIA_STORAGE not in ("local", "s3"):
+    raise ImproperlyConfigured("MEDIA_STORAGE must be local or s3")
+_MEDIA_BACKEND: dict[str, Any] = (
+    {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": os.environ.get("S3_BUCKET", ""),
+            "endpoint_url": os.environ.get("S3_ENDPOINT_URL") or None,
+            "region_name": os.environ.get("S3_REGION") or None,
+            "custom_domain": os.environ.get("S3_CUSTOM_DOMAIN") or None,
+            # "public-read" where the bucket uses ACLs; else a bucket policy makes them public.
+            "default_acl": os.environ.get("S3_DEFAULT_ACL") or None,
+            # Public, content-hashed renditions: plain URLs, cached forever.
+            "querystring_auth": False,
+            "file_overwrite": True,
+            "object_parameters": {"CacheControl": "public, max-age=31536000, immutable"},
+        },
+    }
+    if MEDIA_STORAGE == "s3"
+    else {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+)
+STORAGES = {
+    "default": _MEDIA_BACKEND,
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+
 REST_FRAMEWORK: dict[str, Any] = {
     "DEFAULT_SCHEMA_CLASS": "trainers.api.schema.CommandApiSchema",
     # Token first: an anonymous request then gets 401 with ``WWW-Authenticate: Token``.

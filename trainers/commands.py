@@ -7,7 +7,7 @@ value: it clears an optional field such as ``date_of_birth``).
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from datetime import date, time
 from typing import Any, Final
 from uuid import UUID
@@ -70,6 +70,21 @@ class TrainerUpdateProfile:
     photo_url: str | Unset = UNSET
     internal_notes: str | Unset = UNSET
     branch: str | Unset = UNSET
+
+
+@dataclass(frozen=True, slots=True)
+class TrainerSetPhoto:
+    """Replace the trainer's photo with an uploaded image (the file's bytes)."""
+
+    trainer_id: UUID
+    content: bytes = field(repr=False)
+    expected_version: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class TrainerRemovePhoto:
+    trainer_id: UUID
+    expected_version: int | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,6 +16,12 @@ CLASS_CAPACITY = "A class needs room for at least one person."
 CLASS_OVERLAP = "{trainer} already teaches {title} on {weekday} at {start}, which overlaps."
 UNKNOWN_REFERENCE = "Unknown {entity}: {key}."
 ALREADY_HAS_SPECIALTY = "{trainer} already has the specialty {specialty}."
+PHOTO_NOT_IMAGE = "The photo is not an image Pillow can read (send a JPEG, PNG or WebP file)."
+PHOTO_FORMAT = "{format} photos are not accepted; send a JPEG, PNG or WebP file."
+PHOTO_TOO_LARGE = "The photo is larger than {limit} bytes."
+PHOTO_TOO_MANY_PIXELS = "The photo is {width}x{height} pixels; the limit is {limit} pixels."
+PHOTO_ANIMATED = "The photo is animated; send a still image."
+PHOTO_TRUNCATED = "The photo file is damaged or incomplete."
 
 
 class DomainError(Exception):
@@ -57,6 +63,16 @@ class RuleViolation(DomainError):
     """A business rule forbids the command (a bad transition, an overlap, a duplicate)."""
 
     code = "rule_violation"
+
+
+class PhotoTooLarge(DomainError):
+    """An upload over the size limit (413 in the command API)."""
+
+    code = "too_large"
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(PHOTO_TOO_LARGE.format(limit=limit), field="photo")
+        self.limit = limit
 
 
 class InvalidInput(DomainError):

@@ -80,6 +80,8 @@ class Trainer(models.Model):
     phone = models.CharField(max_length=32, blank=True)
     bio = models.TextField(blank=True, max_length=4000)
     photo_url = models.URLField(max_length=500, blank=True)
+    # The uploaded photo's renditions (trainers/photos/files.py, ``photo_document``).
+    photo = models.JSONField(null=True, blank=True, editable=False)
     internal_notes = models.TextField(blank=True)
     branch = models.ForeignKey(Branch, on_delete=models.PROTECT, related_name="trainers")
     specialties = models.ManyToManyField(Specialty, related_name="trainers", blank=True)

@@ -41,6 +41,7 @@ class TestList:
             "shift": "morning",
             "on_leave": False,
             "photo_url": None,
+            "photo": None,
             "tenure_years": expected_tenure(date(2015, 1, 10)),
             "branch": {"slug": "downtown", "name": "Downtown", "city": "Lisbon"},
             "specialties": [{"slug": "yoga", "name": "Yoga"}],

@@ -2,7 +2,7 @@ from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.permissions import AllowAny
 
-from trainers.api.views import auth, catalog, certifications, classes, status, trainers
+from trainers.api.views import auth, catalog, certifications, classes, photo, status, trainers
 from trainers.api.views.base import ApiNotFound
 
 trainer = "trainers/<uuid:trainer_id>/"
@@ -19,6 +19,7 @@ urlpatterns = [
     path("trainers/", trainers.TrainerRegisterApi.as_view(), name="api-trainers"),
     path(trainer, trainers.TrainerDetailApi.as_view(), name="api-trainer"),
     path(f"{trainer}specialties/", trainers.TrainerSpecialtiesApi.as_view()),
+    path(f"{trainer}photo/", photo.TrainerPhotoApi.as_view()),
     path(f"{trainer}publish/", status.TrainerPublishApi.as_view()),
     path(f"{trainer}unpublish/", status.TrainerUnpublishApi.as_view()),
     path(f"{trainer}leave/", status.TrainerLeaveApi.as_view()),

@@ -28,6 +28,7 @@ from trainers.handlers.certification import (
     certification_update,
 )
 from trainers.handlers.gym_class import gym_class_cancel, gym_class_reschedule, gym_class_schedule
+from trainers.handlers.photo import trainer_remove_photo, trainer_set_photo
 from trainers.handlers.status import trainer_change_status
 from trainers.handlers.trainer import (
     trainer_assign_specialty,
@@ -48,6 +49,8 @@ HANDLERS: dict[type, CommandHandler[Any, Any]] = {
     c.TrainerSetSpecialties: trainer_set_specialties,
     c.TrainerAssignSpecialty: trainer_assign_specialty,
     c.TrainerImport: trainer_import,
+    c.TrainerSetPhoto: trainer_set_photo,
+    c.TrainerRemovePhoto: trainer_remove_photo,
     c.CertificationAdd: certification_add,
     c.CertificationUpdate: certification_update,
     c.CertificationRemove: certification_remove,
@@ -83,6 +86,8 @@ __all__ = [
     "trainer_delete",
     "trainer_import",
     "trainer_register",
+    "trainer_remove_photo",
+    "trainer_set_photo",
     "trainer_set_specialties",
     "trainer_update_profile",
 ]

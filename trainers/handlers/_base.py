@@ -179,6 +179,7 @@ def save_new_version(
     actor: Actor,
     aggregate_id: object = None,
     update_fields: list[str] | None = None,
+    payload: dict[str, Any] | None = None,
 ) -> None:
     """An accepted change to an aggregate: bump its version, save it, append its event."""
     instance.version += 1
@@ -189,6 +190,7 @@ def save_new_version(
         aggregate_id=instance.pk if aggregate_id is None else aggregate_id,
         version=instance.version,
         actor=actor,
+        payload=payload,
     )
 
 

@@ -30,8 +30,9 @@ from trainers.rules import RowRules
 from trainers.selectors import branch_list, specialty_list
 
 # Set by this handler, or checked by it for all rows at once (slug, branch), in place of
-# their field rules; every other field keeps its own, in the model's order.
-_SET_HERE = {"id", "slug", "branch", "status", "version", "created_at", "updated_at"}
+# their field rules, or by a command of its own (photo); every other field keeps its own,
+# in the model's order.
+_SET_HERE = {"id", "slug", "branch", "status", "version", "created_at", "updated_at", "photo"}
 _PROFILE = tuple(f.name for f in Trainer._meta.concrete_fields if f.name not in _SET_HERE)
 # A generated slug is valid by construction: its regex would cost more than the rest.
 _TRAINER_RULES = RowRules(Trainer, _PROFILE)

@@ -24,6 +24,7 @@ from trainers.handlers._base import (
     validate,
 )
 from trainers.models import Branch, Specialty, Trainer
+from trainers.photos import files
 
 AGGREGATE = "trainer"
 
@@ -101,6 +102,7 @@ def trainer_delete(command: TrainerDelete, *, actor: Actor = SYSTEM) -> None:
         trainer = lock_trainer(command.trainer_id, command.expected_version)
         version = trainer.version + 1
         trainer.delete()
+        files.delete_after_commit(files.files_of(trainer.photo, command.trainer_id))
         record(
             command,
             aggregate_type=AGGREGATE,

@@ -1,7 +1,8 @@
 """A person at the admin, in a real headless Chromium, against the real server.
 
 Logs in, adds a trainer with a certification in the inline row, saves, then
-publishes the trainer with the changelist action.
+publishes the trainer with the changelist action. Uploads a photo on the trainer's
+page and finds it on the public profile, served forever from /media/.
 """
 
 from __future__ import annotations
@@ -10,10 +11,13 @@ import os
 import shutil
 import tempfile
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 
+import httpx
 import pytest
 from django.contrib.auth.models import User
+from django.db import connections
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
@@ -21,7 +25,8 @@ from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.support import expected_conditions as ec
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
-from tests.server import LiveServer
+from tests.images import phone_jpeg
+from tests.server import LiveServer, start_server
 from trainers import commands as c
 from trainers.handlers import dispatch
 from trainers.models import Event, Status, Trainer
@@ -130,3 +135,63 @@ def test_staff_adds_a_trainer_with_a_certification_then_publishes_it(
         ("CertificationAdd", 2, boss.pk),
         ("TrainerPublish", 3, boss.pk),
     ]
+
+
+SHOTS = Path(os.environ.get("SCREENSHOTS_DIR", tempfile.gettempdir()))
+
+
+def wait_for_image(driver: WebDriver, css: str) -> None:
+    """Until the page (the one now loaded, looked up afresh) shows the image, decoded."""
+    script = "const i = document.querySelector(arguments[0]); return !!i && i.naturalWidth > 0;"
+    WebDriverWait(driver, WAIT).until(lambda d: d.execute_script(script, css))
+
+
+@pytest.fixture
+def media_server(tmp_path: Path) -> Iterator[LiveServer]:
+    """The real server with its photo storage in this test's folder."""
+    server = start_server(
+        connections["default"].settings_dict, env={"MEDIA_ROOT": str(tmp_path / "media")}
+    )
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+def test_staff_uploads_a_photo_that_the_public_profile_shows(
+    media_server: LiveServer, browser: WebDriver, django_user_model: type[User], tmp_path: Path
+) -> None:
+    django_user_model.objects.create_superuser("boss", "boss@gym.test", "a-long-pass-42")
+    dispatch(c.BranchCreate(slug="downtown", name="Downtown", city="Lisbon"))
+    trainer = dispatch(
+        c.TrainerRegister("Ann", "Lee", "ann@gym.test", date(2021, 3, 1), "downtown")
+    )
+    dispatch(c.TrainerPublish(trainer.pk))
+    portrait = tmp_path / "portrait.jpg"
+    portrait.write_bytes(phone_jpeg(1200, 900))
+    url = media_server.url
+    change = f"/admin/trainers/trainer/{trainer.pk}/change/"
+
+    browser.get(f"{url}/admin/login/?next={change}")
+    fill(browser, "username", "boss")
+    fill(browser, "password", "a-long-pass-42")
+    browser.find_element(By.CSS_SELECTOR, "input[type=submit]").click()
+    wait_for(browser, "input[name=upload_photo]")
+    browser.find_element(By.NAME, "upload_photo").send_keys(str(portrait))
+    browser.find_element(By.NAME, "_continue").click()
+
+    assert "was changed successfully" in wait_for(browser, ".messagelist .success")
+    wait_for_image(browser, ".field-photo_preview img")
+    browser.save_screenshot(str(SHOTS / "admin-photo-preview.png"))
+    browser.get(f"{url}/admin/trainers/trainer/")
+    wait_for_image(browser, "#result_list .field-thumbnail img")
+    browser.save_screenshot(str(SHOTS / "admin-photo-list.png"))
+
+    profile = httpx.get(f"{url}/query/trainers/{trainer.pk}").json()
+    assert profile["photo"]["alt"] == "Ann Lee"
+    assert (profile["photo"]["width"], profile["photo"]["height"]) == (900, 1200)  # upright
+    widths = [part.rsplit(" ", 1)[1] for part in profile["photo"]["srcset"].split(", ")]
+    assert widths == ["160w", "320w", "640w", "900w"]
+    served = httpx.get(url + profile["photo"]["url"])
+    assert served.headers["cache-control"] == "public, max-age=31536000, immutable"
+    assert served.headers["content-type"] == "image/jpeg"

@@ -42,8 +42,13 @@ def form_errors(error: DomainError) -> dict[str | None, list[str]]:
 
 
 def attach(form: forms.BaseForm, error: DomainError) -> None:
-    """Show a refused command on the form that was submitted, beside the field it names."""
-    for field, reasons in form_errors(error).items():
+    """Show a refused command on the form that was submitted, beside the field it names.
+
+    A form whose field has another name than the command's maps it in ``error_fields``.
+    """
+    aliases: dict[str, str] = getattr(form, "error_fields", {})
+    for named, reasons in form_errors(error).items():
+        field = aliases.get(named, named) if named else named
         if field in form.fields and not form.fields[field].widget.is_hidden:
             form.add_error(field, reasons)
         else:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin
 from django.db.models import Model
 from django.http import HttpRequest
@@ -39,6 +40,23 @@ CLASS_FIELDS = ("title", "branch", "weekday", "start_time", "duration_minutes", 
 HISTORY_SHOWN = 10
 
 
+PREVIEW_STYLE = "height:auto;border-radius:4px"
+THUMBNAIL_STYLE = "height:{size}px;object-fit:cover;border-radius:50%"
+
+
+def photo_img(trainer: Trainer, *, size: int, square: bool = False) -> str:
+    """The uploaded photo ``size`` CSS pixels wide, from its smallest WebP sharp enough
+    for a 2x screen; ``square`` crops it to a circle of that size (list thumbnails)."""
+    if not trainer.photo:
+        return ""
+    renditions = trainer.photo["renditions"]
+    fitting = next((r for r in renditions if r["width"] >= size * 2), renditions[-1])
+    style = THUMBNAIL_STYLE.format(size=size) if square else PREVIEW_STYLE
+    return format_html(
+        '<img src="{}" alt="{}" width="{}" style="{}">', fitting["url"], str(trainer), size, style
+    )
+
+
 def command_value(value: Any) -> Any:
     """A cleaned form value as a command holds it: primitives, branches by slug."""
     return getattr(value, "slug", value) if isinstance(value, Model) else value
@@ -57,6 +75,18 @@ class HttpsURLField(forms.URLField):
 
 
 class TrainerForm(CommandForm):
+    # Not model fields: each is a command of its own (TrainerSetPhoto, TrainerRemovePhoto).
+    upload_photo = forms.FileField(
+        required=False,
+        label="Upload photo",
+        widget=forms.FileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
+        help_text="JPEG, PNG or WebP. Sizes for every screen are made when you save; "
+        "location and camera data are removed.",
+    )
+    remove_photo = forms.BooleanField(required=False, label="Remove photo")
+    # A refused photo command names the field "photo": shown beside the upload.
+    error_fields = {"photo": "upload_photo"}
+
     class Meta:
         model = Trainer
         fields = [*PROFILE_FIELDS, "specialties"]
@@ -96,7 +126,17 @@ class TrainerAdmin(CommandAdmin):
     form = TrainerForm
     deletable = True
     inlines = [CertificationInline, GymClassInline]
-    list_display = ("full_name", "branch", "position", "shift", "status", "version", "updated_at")
+    list_display = (
+        "thumbnail",
+        "full_name",
+        "branch",
+        "position",
+        "shift",
+        "status",
+        "version",
+        "updated_at",
+    )
+    list_display_links = ("thumbnail", "full_name")
     list_filter = ("branch", "status", "shift", "specialties")
     search_fields = ("first_name", "last_name", "email", "slug")
     list_select_related = ("branch",)
@@ -122,6 +162,9 @@ class TrainerAdmin(CommandAdmin):
                     "branch",
                     "specialties",
                     "bio",
+                    "photo_preview",
+                    "upload_photo",
+                    "remove_photo",
                     "photo_url",
                 ]
             },
@@ -145,11 +188,19 @@ class TrainerAdmin(CommandAdmin):
         ),
     ]
     # Status changes are actions (publish, retire...), each a command of its own.
-    readonly_fields = ("status", "version", "created_at", "updated_at", "history")
+    readonly_fields = ("status", "version", "created_at", "updated_at", "history", "photo_preview")
 
     def get_fieldsets(self, request: HttpRequest, obj: Any = None) -> Any:
         # A trainer being added has no record yet: starts as a draft at version 1.
         return self.fieldsets if obj is not None else self.fieldsets[:2]
+
+    @admin.display(description="photo")
+    def thumbnail(self, obj: Trainer) -> str | None:
+        return photo_img(obj, size=40, square=True) or None  # None: the admin's empty-value dash
+
+    @admin.display(description="current photo")
+    def photo_preview(self, obj: Trainer) -> str:
+        return photo_img(obj, size=160) or "No uploaded photo."
 
     @admin.display(description="name", ordering="last_name")
     def full_name(self, obj: Trainer) -> str:
@@ -177,6 +228,7 @@ class TrainerAdmin(CommandAdmin):
             profile = {n: command_value(data[n]) for n in PROFILE_FIELDS if n in data}
             profile["slug"] = profile.get("slug") or None
             adopt(obj, run(request, c.TrainerRegister(**profile, specialties=specialties)))
+            self._save_photo(request, obj, data)
             return
         # Every command of this save expects the version the previous one produced,
         # starting from the version the form was loaded at.
@@ -187,6 +239,15 @@ class TrainerAdmin(CommandAdmin):
         if "specialties" in form.changed_data:
             assign = c.TrainerSetSpecialties(obj.pk, specialties, expected_version=obj.version)
             obj.version = run(request, assign).version
+        self._save_photo(request, obj, data)
+
+    def _save_photo(self, request: HttpRequest, obj: Trainer, data: dict[str, Any]) -> None:
+        if upload := data.get("upload_photo"):
+            upload.seek(0)
+            content = upload.read(settings.PHOTO_MAX_BYTES + 1)
+            adopt(obj, run(request, c.TrainerSetPhoto(obj.pk, content, obj.version)))
+        elif data.get("remove_photo"):
+            adopt(obj, run(request, c.TrainerRemovePhoto(obj.pk, expected_version=obj.version)))
 
     def save_row(self, request: HttpRequest, parent: Any, row: Any, action: str) -> Model:
         if isinstance(row.instance, Certification):

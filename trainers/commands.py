@@ -7,6 +7,7 @@ value: it clears an optional field such as ``date_of_birth``).
 from __future__ import annotations
 
 import enum
+from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from datetime import date, time
 from typing import Any, Final
@@ -138,7 +139,9 @@ class TrainerImport:
     Certifications, classes and ``statuses`` refer to a trainer by its index in
     ``trainers``. A trainer starts as a draft, or published with ``publish``,
     unless ``statuses`` gives it another starting status (history being loaded:
-    on leave, retired).
+    on leave, retired). ``photos`` gives trainers a photo already in storage and
+    shared (a photo document of ``trainers.photos.avatars``: the demo avatars), whose
+    files no trainer's change ever deletes.
     """
 
     trainers: tuple[TrainerRegister, ...]
@@ -146,6 +149,7 @@ class TrainerImport:
     classes: tuple[tuple[int, GymClassSchedule], ...] = ()
     publish: bool = False
     statuses: tuple[tuple[int, str], ...] = ()
+    photos: tuple[tuple[int, Mapping[str, Any]], ...] = ()
 
 
 # Certifications (part of the trainer aggregate) ------------------------------------------

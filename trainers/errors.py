@@ -22,6 +22,7 @@ PHOTO_TOO_LARGE = "The photo is larger than {limit} bytes."
 PHOTO_TOO_MANY_PIXELS = "The photo is {width}x{height} pixels; the limit is {limit} pixels."
 PHOTO_ANIMATED = "The photo is animated; send a still image."
 PHOTO_TRUNCATED = "The photo file is damaged or incomplete."
+PHOTO_NOT_SHARED = "An imported photo must be a stored, shared photo (a demo avatar)."
 
 
 class DomainError(Exception):

@@ -10,6 +10,7 @@ Rows go in with COPY. One event per imported trainer.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping
 from typing import Any
 
 import orjson
@@ -67,6 +68,8 @@ def trainer_import(command: TrainerImport, *, actor: Actor = SYSTEM) -> list[Tra
         for i, status in command.statuses:
             _check(i, _STATUS_RULES, {"status": status})
             trainers[i].status = status
+        for i, photo in command.photos:
+            trainers[i].photo = _shared_photo(i, photo)
         links = [
             (trainers[i].pk, _specialty(i, slug, specialties))
             for i, row in enumerate(command.trainers)
@@ -91,7 +94,12 @@ def trainer_import(command: TrainerImport, *, actor: Actor = SYSTEM) -> list[Tra
                     str(trainer.pk),
                     name,
                     Jsonb(
-                        {**to_json(row), "slug": trainer.slug, "status": trainer.status},
+                        {
+                            **to_json(row),
+                            "slug": trainer.slug,
+                            "status": trainer.status,
+                            **({"photo": trainer.photo["url"]} if trainer.photo else {}),
+                        },
                         dumps=_dumps,
                     ),
                     1,
@@ -223,6 +231,15 @@ def _classes(
             )
         )
     return rows
+
+
+def _shared_photo(i: int, photo: Mapping[str, Any]) -> dict[str, Any]:
+    """A stored, shared photo document (``TrainerImport.photos``), in the shape files.store
+    writes; its files must not belong to a trainer's own folder."""
+    keys = {"url", "width", "height", "renditions", "files"}
+    if set(photo) != keys or any(str(f).startswith("trainers/") for f in photo["files"]):
+        raise _invalid(i, "photo", errors.PHOTO_NOT_SHARED)
+    return dict(photo)
 
 
 def _dumps(value: Any) -> str:

@@ -21,7 +21,7 @@ def trainer_set_photo(command: TrainerSetPhoto, *, actor: Actor = SYSTEM) -> Tra
     with command_transaction():
         trainer = lock_trainer(command.trainer_id, command.expected_version)
         previous = trainer.photo
-        trainer.photo = files.store(renditions, trainer.pk)
+        trainer.photo = files.store(renditions, files.folder(trainer.pk))
         _save(trainer, command, actor)
         files.delete_after_commit(
             files.files_of(previous, trainer.pk) - files.files_of(trainer.photo, trainer.pk)

@@ -33,13 +33,14 @@ def folder(trainer_id: UUID | str) -> str:
     return f"trainers/{trainer_id}"
 
 
-def store(renditions: Renditions, trainer_id: UUID | str) -> dict[str, Any]:
-    """Write the renditions; the photo document the write model keeps (``Trainer.photo``).
+def store(renditions: Renditions, where: str) -> dict[str, Any]:
+    """Write the renditions in folder ``where``; the photo document the write model keeps
+    (``Trainer.photo``).
 
     A name already stored holds the same bytes (names are content hashes): it is not
     written again, and not deleted if this transaction rolls back.
     """
-    where, backend = folder(trainer_id), storage()
+    backend = storage()
     written: list[str] = []
     names: dict[Rendition, str] = {}
     try:

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import io
+import json
 from pathlib import Path
 from typing import Any
 
 import pytest
-from django.db import transaction
+from django.db import connection, transaction
 from PIL import Image
 
 from tests.images import (
@@ -24,6 +25,7 @@ from trainers import commands as c
 from trainers import errors
 from trainers.handlers import (
     certification_add,
+    trainer_change_status,
     trainer_delete,
     trainer_remove_photo,
     trainer_set_photo,
@@ -216,3 +218,28 @@ class TestStorage:
             )
         assert stored(media_root) == kept
         assert Trainer.objects.get(pk=trainer.pk).photo == before.photo
+
+
+class TestReadModel:
+    def test_check_finds_no_difference_and_a_bypass_write_is_projected(
+        self, trainer: Trainer, media_root: Path
+    ) -> None:
+        """The read document derives its photo from the write model: rebuild and check agree."""
+        trainer_change_status(c.TrainerPublish(trainer.pk))
+        updated = set_photo(trainer, photo(700, 500))
+        assert updated.photo is not None
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM read.check()")
+            assert cursor.fetchone() == (0,)
+            cursor.execute("SELECT item -> 'photo' FROM read.trainer WHERE id = %s", [trainer.pk])
+            document = json.loads(cursor.fetchone()[0])
+        assert document["url"] == updated.photo["url"]
+        assert document["srcset"] == ", ".join(
+            f"{r['url']} {r['width']}w" for r in updated.photo["renditions"]
+        )
+        Trainer.objects.filter(pk=trainer.pk).update(photo=None)  # a write past the handlers
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT item -> 'photo' FROM read.trainer WHERE id = %s", [trainer.pk])
+            assert cursor.fetchone() == ("null",)  # the key is there, null
+            cursor.execute("SELECT count(*) FROM read.check()")
+            assert cursor.fetchone() == (0,)

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import uuid
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import pytest
 from django.contrib.auth.models import User
 
+from tests.images import photo
 from tests.trainers.conftest import events_of, register_command, schedule_command
 from trainers import commands as c
 from trainers import errors
@@ -473,6 +475,8 @@ def every_command(trainer: Trainer, cert_id: int, class_id: int) -> dict[type, A
         c.GymClassSchedule: schedule_command(pk, weekday=2),
         c.GymClassReschedule: c.GymClassReschedule(class_id=class_id, capacity=20),
         c.GymClassCancel: c.GymClassCancel(class_id=class_id),
+        c.TrainerSetPhoto: c.TrainerSetPhoto(trainer_id=pk, content=photo(200, 100)),
+        c.TrainerRemovePhoto: c.TrainerRemovePhoto(trainer_id=pk),
         c.BranchCreate: c.BranchCreate(slug="east", name="East", city="Riga"),
         c.BranchUpdate: c.BranchUpdate(slug="central", city="Potsdam"),
         c.SpecialtyCreate: c.SpecialtyCreate(slug="hiit", name="HIIT"),
@@ -496,9 +500,12 @@ def test_dispatch_routes_each_command_to_its_handler(
     gym_class: GymClass,
     actor: Actor,
     command_type: type[Any],
+    media_root: Path,
 ) -> None:
     if command_type in (c.TrainerPutOnLeave, c.TrainerUnpublish):
         bring_to(trainer, Status.PUBLISHED)
+    if command_type is c.TrainerRemovePhoto:  # removing no photo is no change, no event
+        dispatch(c.TrainerSetPhoto(trainer.pk, photo(200, 100)))
     command = every_command(trainer, certification.pk, gym_class.pk)[command_type]
     last_event = Event.objects.latest("id").pk
 

@@ -58,6 +58,9 @@ class TestRenditions:
 
     def test_a_large_photo_stops_at_1024(self) -> None:
         assert [r.width for r in render(photo(2000, 1000)).webp] == [160, 320, 640, 1024]
+        large = render(photo(3000, 2400))  # decoded at half size, still wider than 1024
+        assert [(r.width, r.height) for r in large.webp][-1] == (1024, 819)
+        assert (large.jpeg.width, large.jpeg.height) == (1024, 819)
 
     def test_names_change_with_the_content(self) -> None:
         first, second = render(photo(300, 200)), render(photo(300, 201))

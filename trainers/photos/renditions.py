@@ -62,6 +62,10 @@ def render(content: bytes) -> Renditions:
         raise invalid(errors.PHOTO_NOT_IMAGE)
     image = _open(content)
     try:
+        if image.format == "JPEG":
+            # Let the decoder scale down by 1/2, 1/4 or 1/8 while both sides stay at least
+            # the largest width (whatever the orientation): a 12 Mpx photo decodes 4x faster.
+            image.draft(None, (WIDTHS[-1], WIDTHS[-1]))
         image.load()
         image = _to_srgb(ImageOps.exif_transpose(image))
     except (OSError, ValueError, SyntaxError, EOFError, Image.DecompressionBombError) as exc:

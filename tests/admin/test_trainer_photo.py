@@ -9,9 +9,10 @@ from django.test import Client
 
 from tests.admin.helpers import events, form_data
 from tests.images import photo, stored
-from trainers.models import Trainer
+from trainers.models import Branch, Trainer
 
 LIST = "/admin/trainers/trainer/"
+ADD = "/admin/trainers/trainer/add/"
 
 
 def change_url(trainer: Trainer) -> str:
@@ -83,3 +84,14 @@ def test_remove(admin_client: Client, trainer: Trainer, media_root: Path) -> Non
     assert response.status_code == 302
     assert Trainer.objects.get(pk=trainer.pk).photo is None
     assert "No uploaded photo." in admin_client.get(change_url(trainer)).content.decode()
+
+
+def test_add_a_trainer_with_a_photo(admin_client: Client, branch: Branch, media_root: Path) -> None:
+    data = form_data(admin_client.get(ADD))
+    data.update(first_name="Mia", last_name="Roe", email="mia@gym.test", hired_on="2022-01-03")
+    data.update(branch=str(branch.pk), position="trainer", shift="morning")
+    response = admin_client.post(ADD, {**data, "upload_photo": upload(photo(640, 480))})
+    assert response.status_code == 302, response.content.decode()[:2000]
+    trainer = Trainer.objects.get(email="mia@gym.test")
+    assert trainer.photo is not None and trainer.version == 2
+    assert [e.command for e in events(trainer.pk)] == ["TrainerRegister", "TrainerSetPhoto"]

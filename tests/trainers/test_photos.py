@@ -92,6 +92,24 @@ class TestRenditions:
         left = image.getpixel((10, 50))
         assert isinstance(left, tuple) and left[0] > 150 and left[2] < 90
 
+    @pytest.mark.parametrize(
+        ("image", "expected"),
+        [
+            (Image.new("I;16", (200, 100), 32768), (128, 128, 128)),  # 16-bit grey, scaled
+            (Image.new("CMYK", (200, 100), (0, 255, 255, 0)), (254, 0, 0)),
+            (Image.new("L", (200, 100), 90), (90, 90, 90)),
+        ],
+        ids=["16-bit", "cmyk", "grey"],
+    )
+    def test_other_modes_become_rgb(
+        self, image: Image.Image, expected: tuple[int, int, int]
+    ) -> None:
+        fmt = "PNG" if image.mode == "I;16" else "JPEG"
+        result = render(_bytes(image, fmt))
+        pixel = Image.open(io.BytesIO(result.jpeg.content)).getpixel((10, 10))
+        assert isinstance(pixel, tuple)
+        assert all(abs(a - b) <= 3 for a, b in zip(pixel, expected, strict=True))
+
     def test_transparency_flattened_onto_white(self) -> None:
         image = Image.new("RGBA", (200, 100), (0, 0, 0, 0))
         result = render(_bytes(image, "PNG"))

@@ -108,6 +108,8 @@ def _open(content: bytes) -> Image.Image:
 
 def _to_srgb(image: Image.Image) -> Image.Image:
     """RGB pixels in sRGB: an embedded ICC profile converted, transparency on white."""
+    if image.mode.startswith("I"):  # 16-bit grey: scaled to 8 bits, not clipped
+        image = image.convert("I").point(lambda v: v / 256).convert("L")
     icc = image.info.get("icc_profile")
     if icc and image.mode in ("RGB", "CMYK", "L"):
         try:

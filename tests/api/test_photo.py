@@ -93,7 +93,7 @@ def test_over_the_limit_is_413_naming_photo(
     assert response.json()["errors"] == [
         {"field": "photo", "message": "The photo is larger than 2000 bytes."}
     ]
-    body = photo(800, 600) * 40  # declared length far past the limit: refused unread
+    body = photo(800, 600) * 40  # declared far past the limit: refused unparsed
     response = upload(api, trainer, body)
     assert response.status_code == 413 and response.json()["errors"][0]["field"] == "photo"
 

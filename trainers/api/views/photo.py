@@ -26,7 +26,7 @@ _ENVELOPE = 64 * 1024
 
 
 class PhotoParser(MultiPartParser):
-    """Multipart, refused from its declared length before a byte of an oversized body is read."""
+    """Multipart, refused from its declared length before an oversized body is parsed."""
 
     def parse(self, stream: Any, media_type: str | None = None, parser_context: Any = None) -> Any:
         meta = getattr((parser_context or {}).get("request"), "META", {})

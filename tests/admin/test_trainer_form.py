@@ -5,11 +5,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date, time
 
+import pytest
 from django.contrib.auth.models import User
 from django.test import Client
 
 from tests.admin.helpers import events, form_data
 from trainers import commands as c
+from trainers import errors
 from trainers.handlers import dispatch
 from trainers.models import Branch, Certification, Event, GymClass, Specialty, Trainer
 
@@ -254,3 +256,139 @@ class TestStaleForm:
         assert admin_client.post(change_url(trainer), data).status_code == 302
         trainer.refresh_from_db()
         assert (trainer.first_name, trainer.bio, trainer.version) == ("Annie", "Mine", 3)
+
+
+CLASS_ROW = {
+    "classes-TOTAL_FORMS": "1",
+    "classes-0-title": "Flow",
+    "classes-0-weekday": "1",
+    "classes-0-start_time": "07:00",
+    "classes-0-duration_minutes": "60",
+    "classes-0-capacity": "12",
+    "classes-0-loaded_version": "",
+}
+CERTIFICATE_ROW = {
+    "certifications-0-name": "First aid",
+    "certifications-0-issuer": "Red Cross",
+    "certifications-0-issued_on": "2020-06-01",
+}
+
+
+class TestPlainErrors:
+    """Every model constraint and date rule: its handler's words, beside its field."""
+
+    @pytest.mark.parametrize(
+        ("edits", "field", "message"),
+        [
+            (
+                {"date_of_birth": "1990-01-01", "hired_on": "1989-06-01"},
+                "date_of_birth",
+                errors.BORN_BEFORE_HIRED,
+            ),
+            (
+                {"date_of_birth": "2020-01-01"},
+                "date_of_birth",
+                errors.TOO_YOUNG.format(years=16),
+            ),
+            ({"date_of_birth": "2031-05-01"}, "date_of_birth", errors.BORN_IN_FUTURE),
+            ({"date_of_birth": "1901-05-01"}, "date_of_birth", errors.TOO_OLD.format(years=100)),
+        ],
+    )
+    def test_profile_rules(
+        self, admin_client: Client, branch: Branch, edits: dict[str, str], field: str, message: str
+    ) -> None:
+        data = {**new_trainer_data(admin_client, branch), **edits}
+        response = admin_client.post(ADD, data)
+        assert response.status_code == 200
+        form = response.context["adminform"].form
+        assert form.errors == {field: [message]}
+        assert "is violated" not in response.content.decode()
+        assert not Trainer.objects.exists()
+
+    @pytest.mark.parametrize(
+        ("prefix", "edits", "field", "message"),
+        [
+            (
+                "certifications",
+                {**CERTIFICATE_ROW, "certifications-0-expires_on": "2020-05-01"},
+                "expires_on",
+                errors.CERTIFICATION_DATES,
+            ),
+            (
+                "classes",
+                {**CLASS_ROW, "classes-0-duration_minutes": "0"},
+                "duration_minutes",
+                errors.CLASS_DURATION,
+            ),
+            (
+                "classes",
+                {**CLASS_ROW, "classes-0-duration_minutes": "601"},
+                "duration_minutes",
+                errors.CLASS_DURATION,
+            ),
+            (
+                "classes",
+                {**CLASS_ROW, "classes-0-capacity": "0"},
+                "capacity",
+                errors.CLASS_CAPACITY,
+            ),
+        ],
+    )
+    def test_row_rules(
+        self,
+        admin_client: Client,
+        branch: Branch,
+        prefix: str,
+        edits: dict[str, str],
+        field: str,
+        message: str,
+    ) -> None:
+        data = {**new_trainer_data(admin_client, branch), **edits}
+        if prefix == "classes":
+            data["classes-0-branch"] = str(branch.pk)
+        response = admin_client.post(ADD, data)
+        assert response.status_code == 200
+        index = 0 if prefix == "certifications" else 1
+        row = response.context["inline_admin_formsets"][index].formset.forms[0]
+        assert row.errors == {field: [message]}
+        assert "is violated" not in response.content.decode()
+        assert not Trainer.objects.exists()
+
+    def test_the_class_page_names_the_field_too(
+        self, admin_client: Client, branch: Branch, trainer: Trainer
+    ) -> None:
+        data = form_data(admin_client.get("/admin/trainers/gymclass/add/"))
+        data.update(
+            trainer=str(trainer.pk),
+            title="Flow",
+            branch=str(branch.pk),
+            weekday="7",
+            start_time="23:30",
+            duration_minutes="0",
+            capacity="0",
+        )
+        response = admin_client.post("/admin/trainers/gymclass/add/", data)
+        assert response.context["adminform"].form.errors == {
+            "duration_minutes": [errors.CLASS_DURATION],
+            "capacity": [errors.CLASS_CAPACITY],
+        }
+
+    def test_an_overlap_across_the_weeks_end_is_refused_beside_the_start_time(
+        self, admin_client: Client, branch: Branch, trainer: Trainer
+    ) -> None:
+        dispatch(c.GymClassSchedule("Late", branch.slug, trainer.pk, 7, time(23, 30), 120, 10))
+        data = form_data(admin_client.get("/admin/trainers/gymclass/add/"))
+        data.update(
+            trainer=str(trainer.pk),
+            title="Early",
+            branch=str(branch.pk),
+            weekday="1",
+            start_time="00:30",
+            duration_minutes="120",
+            capacity="10",
+        )
+        response = admin_client.post("/admin/trainers/gymclass/add/", data)
+        errors_shown = response.context["adminform"].form.errors
+        assert list(errors_shown) == ["start_time"]
+        assert "Late" in errors_shown["start_time"][0]
+        assert GymClass.objects.count() == 1

@@ -66,7 +66,7 @@ class TestTrainerRegister:
         assert response.json()["errors"][0]["field"] == "email"
 
     def test_born_after_hired_is_refused(self, api: APIClient, branch: Branch) -> None:
-        payload = trainer_payload(date_of_birth="2021-01-01", hired_on="2020-01-01")
+        payload = trainer_payload(date_of_birth="1990-01-01", hired_on="1989-01-01")
         response = api.post("/api/trainers/", payload, format="json")
         assert response.status_code == 400
         assert response.json()["errors"] == [

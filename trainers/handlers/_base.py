@@ -19,18 +19,12 @@ from trainers import errors
 from trainers.commands import UNSET
 from trainers.cqrs import Actor
 from trainers.models import Event
-from trainers.rules import CONSTRAINT_ERRORS, text_limits
+from trainers.rules import CONSTRAINT_ERRORS, constraint_problems, text_limits
 
 M = TypeVar("M", bound=models.Model)
 
-# Which field a database constraint protects, for errors raised by a lost race.
-_CONSTRAINT_FIELDS = {
-    "email": "email",
-    "slug": "slug",
-    "name": "name",
-    "certification_expires_after_issued": "expires_on",
-    "trainer_born_before_hired": "date_of_birth",
-}
+# Which field a unique index protects, for errors raised by a lost race.
+_UNIQUE_FIELDS = ("email", "slug", "name")
 
 
 @contextmanager
@@ -45,13 +39,18 @@ def command_transaction() -> Iterator[None]:
             yield
     except IntegrityError as exc:
         message = str(exc)
-        field = next((f for key, f in _CONSTRAINT_FIELDS.items() if key in message), None)
         if "unique" in message or "duplicate key" in message:
+            field = next((f for f in _UNIQUE_FIELDS if f in message), None)
             raise errors.RuleViolation(
                 errors.ALREADY_EXISTS.format(entity="record", field=field or "value"), field=field
             ) from exc
+        # A check constraint: the same words as when validation catches it first.
+        field, reason = next(
+            ((f, m) for name, (f, m) in CONSTRAINT_ERRORS.items() if name in message),
+            (None, None),
+        )
         raise errors.RuleViolation(
-            f"The change breaks a rule of the data: {message}", field=field
+            reason or f"The change breaks a rule of the data: {message}", field=field
         ) from exc
 
 
@@ -97,17 +96,9 @@ def validate(
         problems = {name: [str(m) for m in messages] for name, messages in exc.message_dict.items()}
     for name, too_long in long_texts(instance):
         problems.setdefault(name, []).append(too_long)
-    for constraint in instance._meta.constraints:
-        field, message = CONSTRAINT_ERRORS.get(constraint.name, ("non_field_errors", None))
-        if field in problems:
-            continue
-        try:
-            # A field that already failed is left out: its value may not even reach SQL.
-            constraint.validate(  # type: ignore[attr-defined]  # missing from django-stubs
-                type(instance), instance, exclude={*(exclude or ()), *problems}
-            )
-        except ValidationError as exc:
-            problems.setdefault(field, []).append(message or exc.messages[0])
+    # A field that already failed is left out: its value may not even reach SQL.
+    for name, messages in constraint_problems(instance, {*(exclude or ()), *problems}).items():
+        problems.setdefault(name, []).extend(messages)
     if problems:
         raise errors.InvalidInput(problems)
     try:

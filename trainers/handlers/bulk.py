@@ -23,10 +23,9 @@ from trainers.cqrs import SYSTEM, Actor
 from trainers.handlers._base import command_transaction, to_json
 from trainers.handlers._bulk_unique import check_emails, free_slugs
 from trainers.handlers._copy import copy_models, copy_rows
-from trainers.handlers.gym_class import _minutes
 from trainers.handlers.trainer import build_trainer
 from trainers.models import Branch, Certification, Event, GymClass, Status, Trainer
-from trainers.rules import RowRules
+from trainers.rules import RowRules, spans_overlap, week_span
 from trainers.selectors import branch_list, specialty_list
 
 # Set by this handler, or checked by it for all rows at once (slug, branch), in place of
@@ -184,7 +183,7 @@ def _classes(
 ) -> list[tuple[Any, ...]]:
     rows = []
     now = timezone.now()
-    busy: dict[tuple[int, int], list[tuple[int, int]]] = defaultdict(list)
+    busy: dict[int, list[tuple[int, int]]] = defaultdict(list)
     for i, schedule in schedules:
         if schedule.branch not in branches:
             raise _invalid(
@@ -199,14 +198,13 @@ def _classes(
             "capacity": schedule.capacity,
         }
         _check(i, _CLASS_RULES, values)
-        start = _minutes(schedule.start_time)
-        end = start + schedule.duration_minutes
-        slots = busy[(i, schedule.weekday)]
-        if any(start < e and s < end for s, e in slots):
+        span = week_span(schedule.weekday, schedule.start_time, schedule.duration_minutes)
+        slots = busy[i]
+        if any(spans_overlap(span, other) for other in slots):
             raise errors.RuleViolation(
                 "Two imported classes of one trainer overlap.", field=f"trainers[{i}].start_time"
             )
-        slots.append((start, end))
+        slots.append(span)
         rows.append(
             (
                 trainers[i].pk,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import time
 from uuid import UUID
 
 from django.core.exceptions import ValidationError
@@ -20,6 +19,7 @@ from trainers.handlers._base import (
 )
 from trainers.handlers.trainer import branch_by_slug
 from trainers.models import GymClass, Trainer, Weekday
+from trainers.rules import spans_overlap, week_span
 
 AGGREGATE = "gym_class"
 
@@ -90,15 +90,13 @@ def trainer_for_class(trainer_id: UUID | None) -> Trainer:
 
 
 def ensure_no_overlap(gym_class: GymClass) -> None:
-    """A trainer teaches one class at a time."""
-    start = _minutes(gym_class.start_time)
-    end = start + gym_class.duration_minutes
-    others = GymClass.objects.filter(trainer=gym_class.trainer, weekday=gym_class.weekday)
+    """A trainer teaches one class at a time, also across midnight and the week's end."""
+    span = week_span(gym_class.weekday, gym_class.start_time, gym_class.duration_minutes)
+    others = GymClass.objects.filter(trainer=gym_class.trainer)
     if gym_class.pk:
         others = others.exclude(pk=gym_class.pk)
     for other in others:
-        other_start = _minutes(other.start_time)
-        if start < other_start + other.duration_minutes and other_start < end:
+        if spans_overlap(span, week_span(other.weekday, other.start_time, other.duration_minutes)):
             raise errors.RuleViolation(
                 errors.CLASS_OVERLAP.format(
                     trainer=gym_class.trainer,
@@ -108,7 +106,3 @@ def ensure_no_overlap(gym_class: GymClass) -> None:
                 ),
                 field="start_time",
             )
-
-
-def _minutes(value: time) -> int:
-    return value.hour * 60 + value.minute

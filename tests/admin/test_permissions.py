@@ -67,7 +67,9 @@ def test_an_editors_action_is_recorded_as_theirs(
     client = staff_client("view_trainer", "change_trainer")
     trainer = make_trainer()
 
-    client.post(CHANGELIST, {"action": "publish", "_selected_action": [str(trainer.pk)]})
+    client.post(
+        CHANGELIST, {"action": "publish", "_selected_action": [str(trainer.pk)], "apply": "1"}
+    )
 
     last = events(trainer.pk)[-1]
     assert (last.command, last.actor_name) == ("TrainerPublish", "clerk")

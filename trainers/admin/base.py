@@ -72,22 +72,25 @@ def apply_to_each(
     objects: Iterable[Model],
     command: Callable[[Any], object],
     verb: tuple[str, str],
+    offer: Callable[[list[tuple[Model, Any]]], str] | None = None,
 ) -> list[Model]:
     """Run one command per object, each in its own transaction; report per object.
 
-    Returns the objects whose command was accepted.
+    ``offer``: given each accepted object with its handler's result, safe HTML to add to
+    the success line (an Undo button). Returns the objects whose command was accepted.
     """
-    done: list[Model] = []
+    done: list[tuple[Model, Any]] = []
     failures: list[tuple[object, DomainError]] = []
     for obj in objects:
         try:
-            run(request, command(obj))
+            result = run(request, command(obj))
         except DomainError as error:
             failures.append((obj, error))
         else:
-            done.append(obj)
-    errors.report(request, modeladmin.opts, verb, len(done), failures)
-    return done
+            done.append((obj, result))
+    extra = offer(done) if offer is not None and done else ""
+    errors.report(request, modeladmin.opts, verb, len(done), failures, extra=extra)
+    return [obj for obj, _ in done]
 
 
 class CommandForm(forms.ModelForm[Any]):

@@ -5,18 +5,21 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.db.models import Model
-from django.http import HttpRequest
-from django.urls import reverse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.http import urlencode
 from django.utils.timezone import localtime
 
 from trainers import commands as c
-from trainers.admin import trainer_actions
+from trainers.admin import errors, trainer_actions
 from trainers.admin.base import CommandAdmin, CommandForm, CommandInlineFormSet, adopt, run
-from trainers.models import Certification, GymClass, Trainer
+from trainers.errors import DomainError
+from trainers.handlers.status import TRANSITIONS, allowed_commands
+from trainers.models import Certification, GymClass, Status, Trainer
 from trainers.selectors import trainer_events
 
 PROFILE_FIELDS = (
@@ -46,6 +49,45 @@ def command_value(value: Any) -> Any:
 
 def changes(form: forms.ModelForm[Any], names: tuple[str, ...]) -> dict[str, Any]:
     return {n: command_value(form.cleaned_data[n]) for n in form.changed_data if n in names}
+
+
+STATUS_COLOURS = {
+    Status.DRAFT: "#6b7280",
+    Status.PUBLISHED: "#15803d",
+    Status.ON_LEAVE: "#b45309",
+    Status.RETIRED: "#991b1b",
+}
+STATUS_COMMANDS = {command.__name__: command for command in TRANSITIONS}
+BUTTON_LABELS: dict[type, str] = {
+    c.TrainerPublish: "Publish",
+    c.TrainerUnpublish: "Unpublish",
+    c.TrainerPutOnLeave: "On leave",
+    c.TrainerRetire: "Retire",
+}
+
+
+def badge(status: str) -> str:
+    """A status as a coloured badge (its colour from ``STATUS_COLOURS``, its text the label)."""
+    return format_html(
+        '<span class="status-badge status-{}" style="background:{};color:#fff;'
+        'padding:2px 8px;border-radius:9px;font-weight:600;white-space:nowrap">{}</span>',
+        status,
+        STATUS_COLOURS.get(Status(status), "#6b7280"),
+        Status(status).label,
+    )
+
+
+def status_buttons(status: str) -> list[tuple[type, str]]:
+    """The status changes allowed from ``status``, with their button labels."""
+    return [
+        (
+            command,
+            "Back from leave"
+            if status == Status.ON_LEAVE and command is c.TrainerPublish
+            else BUTTON_LABELS[command],
+        )
+        for command in allowed_commands(status)
+    ]
 
 
 class HttpsURLField(forms.URLField):
@@ -96,7 +138,15 @@ class TrainerAdmin(CommandAdmin):
     form = TrainerForm
     deletable = True
     inlines = [CertificationInline, GymClassInline]
-    list_display = ("full_name", "branch", "position", "shift", "status", "version", "updated_at")
+    list_display = (
+        "full_name",
+        "branch",
+        "position",
+        "shift",
+        "status_badge",
+        "public",
+        "updated_at",
+    )
     list_filter = ("branch", "status", "shift", "specialties")
     search_fields = ("first_name", "last_name", "email", "slug")
     list_select_related = ("branch",)
@@ -134,7 +184,7 @@ class TrainerAdmin(CommandAdmin):
             "Record",
             {
                 "fields": [
-                    "status",
+                    "status_controls",
                     "version",
                     "created_at",
                     "updated_at",
@@ -144,8 +194,8 @@ class TrainerAdmin(CommandAdmin):
             },
         ),
     ]
-    # Status changes are actions (publish, retire...), each a command of its own.
-    readonly_fields = ("status", "version", "created_at", "updated_at", "history")
+    # Status changes are buttons and actions (publish, retire...), each a command of its own.
+    readonly_fields = ("status_controls", "version", "created_at", "updated_at", "history")
 
     def get_fieldsets(self, request: HttpRequest, obj: Any = None) -> Any:
         # A trainer being added has no record yet: starts as a draft at version 1.
@@ -154,6 +204,82 @@ class TrainerAdmin(CommandAdmin):
     @admin.display(description="name", ordering="last_name")
     def full_name(self, obj: Trainer) -> str:
         return str(obj)
+
+    @admin.display(description="status", ordering="status")
+    def status_badge(self, obj: Trainer) -> str:
+        return badge(obj.status)
+
+    @admin.display(description="public", boolean=True, ordering="status")
+    def public(self, obj: Trainer) -> bool:
+        return obj.is_public
+
+    @admin.display(description="status")
+    def status_controls(self, obj: Trainer) -> str:
+        """The status, and one button per change allowed from it (each a command)."""
+        url = reverse("admin:trainers_trainer_status", args=[obj.pk])
+        buttons = format_html_join(
+            " ",
+            '<button type="submit" class="button status-button" name="_status" value="{}" '
+            'formaction="{}" formnovalidate>{}</button>',
+            ((command.__name__, url, label) for command, label in status_buttons(obj.status)),
+        )
+        note = "Saves nothing else on this page: save your edits first."
+        return format_html(
+            '{} <span class="status-buttons">{}</span><div class="help">{}</div>',
+            badge(obj.status),
+            buttons,
+            note if buttons else "",
+        )
+
+    def get_urls(self) -> list[URLPattern]:
+        wrap = self.admin_site.admin_view
+        return [
+            path("undo/<str:token>/", wrap(self.undo_view), name="trainers_trainer_undo"),
+            path(
+                "<path:object_id>/status/", wrap(self.status_view), name="trainers_trainer_status"
+            ),
+            *super().get_urls(),
+        ]
+
+    def status_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        """A status button of the change page: its command, expecting the loaded version."""
+        trainer = self.get_object(request, object_id)
+        if trainer is None:
+            raise Http404("No such trainer.")
+        if request.method != "POST" or not self.has_change_permission(request, trainer):
+            raise PermissionDenied
+        back = reverse("admin:trainers_trainer_change", args=[trainer.pk])
+        command = STATUS_COMMANDS.get(request.POST.get("_status", ""))
+        loaded = request.POST.get("loaded_version", "")
+        if command is None or not loaded.isdigit():
+            messages.error(request, "Choose one of the status buttons.")
+            return HttpResponseRedirect(back)
+        try:
+            changed = run(request, command(trainer.pk, expected_version=int(loaded)))
+        except DomainError as error:
+            messages.error(request, errors.describe(error))
+        else:
+            status = Status(changed.status).label.lower()
+            messages.success(request, f"{changed} is now {status}.")
+        return HttpResponseRedirect(back)
+
+    def undo_view(self, request: HttpRequest, token: str) -> HttpResponse:
+        """The Undo button of a bulk status change: the reverse commands, per trainer."""
+        if request.method != "POST" or not self.has_change_permission(request):
+            raise PermissionDenied
+        try:
+            back, failures = trainer_actions.undo(request, token)
+        except DomainError as error:
+            messages.error(request, error.message)
+        else:
+            errors.report(
+                request,
+                self.opts,
+                ("undo the change of {}", "Put {} back to their previous status"),
+                back,
+                failures,
+            )
+        return HttpResponseRedirect(reverse("admin:trainers_trainer_changelist"))
 
     @admin.display(description="event history")
     def history(self, obj: Trainer) -> str:

@@ -46,3 +46,30 @@ def trainer_change_status(command: StatusCommand, *, actor: Actor = SYSTEM) -> T
             update_fields=["status", "version", "updated_at"],
         )
     return trainer
+
+
+def allowed_commands(status: str) -> list[type]:
+    """The status commands a trainer in ``status`` may take, in ``TRANSITIONS`` order."""
+    return [command for command, (_, sources, _) in TRANSITIONS.items() if status in sources]
+
+
+def status_path(start: str, goal: str) -> list[type]:
+    """The fewest status commands from ``start`` to ``goal`` (an undo): [] when equal.
+
+    Retiring a published trainer is undone by unpublish then publish: no command goes
+    from retired to published directly.
+    """
+    paths: dict[str, list[type]] = {start: []}
+    frontier = [start]
+    while frontier and goal not in paths:
+        following: list[str] = []
+        for status in frontier:
+            for command in allowed_commands(status):
+                target = TRANSITIONS[command][0]
+                if target not in paths:
+                    paths[target] = [*paths[status], command]
+                    following.append(target)
+        frontier = following
+    if goal not in paths:
+        raise LookupError(f"no status commands lead from {start} to {goal}")
+    return paths[goal]

@@ -72,6 +72,22 @@ class TrainerUpdateProfile:
     branch: str | Unset = UNSET
 
 
+PROFILE_FIELDS: Final = tuple(
+    f
+    for f in TrainerUpdateProfile.__dataclass_fields__
+    if f not in ("trainer_id", "expected_version")
+)
+
+
+@dataclass(frozen=True, slots=True)
+class TrainerRestore:
+    """Put the profile fields (``PROFILE_FIELDS``) back as they were at ``version``."""
+
+    trainer_id: UUID
+    version: int
+    expected_version: int | None = None
+
+
 @dataclass(frozen=True, slots=True)
 class TrainerPublish:
     trainer_id: UUID

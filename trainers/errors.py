@@ -17,6 +17,8 @@ TOO_OLD = "A trainer cannot be over {years} years old: check the date of birth."
 CLASS_DURATION = "A class lasts from 1 to 600 minutes."
 CLASS_CAPACITY = "A class needs room for at least one person."
 CLASS_OVERLAP = "{trainer} already teaches {title} on {weekday} at {start}, which overlaps."
+NO_SUCH_VERSION = "Choose a version from 1 to {latest}."
+NOTHING_TO_RESTORE = "The profile is already as it was at version {version}."
 UNKNOWN_REFERENCE = "Unknown {entity}: {key}."
 ALREADY_HAS_SPECIALTY = "{trainer} already has the specialty {specialty}."
 

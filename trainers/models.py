@@ -233,6 +233,12 @@ class Event(models.Model):
     aggregate_id = models.CharField(max_length=64)
     command = models.CharField(max_length=80)
     payload = models.JSONField(default=dict)
+    # {field: {"old": ..., "new": ...}} for each field the command changed (JSON values).
+    changes = models.JSONField(default=dict, blank=True)
+    # The trainer whose history shows this event: the trainer's own, and its classes'.
+    trainer_id = models.UUIDField(null=True, blank=True)
+    # What the event is about beside the trainer: a certification's or a class's name.
+    subject = models.CharField(max_length=200, blank=True)
     version = models.PositiveIntegerField()
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -242,7 +248,10 @@ class Event(models.Model):
 
     class Meta:
         ordering = ["id"]
-        indexes = [models.Index(fields=["aggregate_type", "aggregate_id", "id"])]
+        indexes = [
+            models.Index(fields=["aggregate_type", "aggregate_id", "id"]),
+            models.Index(fields=["trainer_id", "id"], name="event_trainer_history"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.command} {self.aggregate_type}:{self.aggregate_id} v{self.version}"

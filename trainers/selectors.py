@@ -30,8 +30,9 @@ def trainer_exists(trainer_id: UUID) -> bool:
 
 
 def trainer_events(trainer_id: UUID, *, limit: int, before: int | None = None) -> list[Event]:
-    """A trainer's events, newest first: at most ``limit``, older than event ``before``."""
-    events = Event.objects.filter(aggregate_type="trainer", aggregate_id=str(trainer_id))
+    """A trainer's history, newest first: its own events and its classes' (``trainer_id``),
+    at most ``limit``, older than event ``before``."""
+    events = Event.objects.filter(trainer_id=trainer_id)
     if before is not None:
         events = events.filter(id__lt=before)
     return list(events.order_by("-id")[:limit])

@@ -466,6 +466,7 @@ def every_command(trainer: Trainer, cert_id: int, class_id: int) -> dict[type, A
     return {
         c.TrainerRegister: register_command(email="new@example.com"),
         c.TrainerUpdateProfile: c.TrainerUpdateProfile(trainer_id=pk, phone="+49 30 1"),
+        c.TrainerRestore: c.TrainerRestore(trainer_id=pk, version=1),
         c.TrainerPublish: c.TrainerPublish(trainer_id=pk),
         c.TrainerUnpublish: c.TrainerUnpublish(trainer_id=pk),
         c.TrainerPutOnLeave: c.TrainerPutOnLeave(trainer_id=pk),
@@ -510,6 +511,8 @@ def test_dispatch_routes_each_command_to_its_handler(
 ) -> None:
     if command_type in (c.TrainerPutOnLeave, c.TrainerUnpublish):
         bring_to(trainer, Status.PUBLISHED)
+    if command_type is c.TrainerRestore:
+        dispatch(c.TrainerUpdateProfile(trainer.pk, bio="A later bio."))
     command = every_command(trainer, certification.pk, gym_class.pk)[command_type]
     last_event = Event.objects.latest("id").pk
 

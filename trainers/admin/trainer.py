@@ -9,37 +9,25 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Model
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html, format_html_join
-from django.utils.http import urlencode
 from django.utils.timezone import localtime
 
 from trainers import commands as c
 from trainers.admin import errors, trainer_actions
 from trainers.admin.base import CommandAdmin, CommandForm, CommandInlineFormSet, adopt, run
+from trainers.commands import PROFILE_FIELDS
 from trainers.errors import DomainError
+from trainers.handlers.certification import FIELDS as CERTIFICATION_FIELDS
 from trainers.handlers.status import TRANSITIONS, allowed_commands
+from trainers.history import Names, may_see_private, summary
 from trainers.models import Certification, GymClass, Status, Trainer
 from trainers.selectors import trainer_events
 
-PROFILE_FIELDS = (
-    "first_name",
-    "last_name",
-    "slug",
-    "email",
-    "position",
-    "shift",
-    "hired_on",
-    "date_of_birth",
-    "phone",
-    "bio",
-    "photo_url",
-    "internal_notes",
-    "branch",
-)
-CERTIFICATION_FIELDS = ("name", "issuer", "issued_on", "expires_on")
 CLASS_FIELDS = ("title", "branch", "weekday", "start_time", "duration_minutes", "capacity")
-HISTORY_SHOWN = 10
+HISTORY_SHOWN = 10  # events on the change page
+TIMELINE_PAGE = 50  # events per page of the history
 
 
 def command_value(value: Any) -> Any:
@@ -238,6 +226,11 @@ class TrainerAdmin(CommandAdmin):
             path(
                 "<path:object_id>/status/", wrap(self.status_view), name="trainers_trainer_status"
             ),
+            path(
+                "<path:object_id>/restore/",
+                wrap(self.restore_view),
+                name="trainers_trainer_restore",
+            ),
             *super().get_urls(),
         ]
 
@@ -281,20 +274,90 @@ class TrainerAdmin(CommandAdmin):
             )
         return HttpResponseRedirect(reverse("admin:trainers_trainer_changelist"))
 
-    @admin.display(description="event history")
+    @admin.display(description="history")
     def history(self, obj: Trainer) -> str:
         recent = trainer_events(obj.pk, limit=HISTORY_SHOWN)
         lines = format_html_join(
             "",
-            "<li>v{} {} by {} on {}</li>",
+            "<li>{} · {} · v{} {}</li>",
             (
-                (e.version, e.command, e.actor_name, f"{localtime(e.occurred_at):%Y-%m-%d %H:%M}")
+                (
+                    f"{localtime(e.occurred_at):%Y-%m-%d %H:%M}",
+                    e.actor_name or "system",
+                    e.version,
+                    summary(e),
+                )
                 for e in recent
             ),
         )
-        url = reverse("admin:trainers_event_changelist")
-        query = urlencode({"aggregate_type": "trainer", "aggregate_id": str(obj.pk)})
-        return format_html('<ul>{}</ul><a href="{}?{}">All events</a>', lines, url, query)
+        url = reverse("admin:trainers_trainer_history", args=[obj.pk])
+        return format_html('<ul>{}</ul><a href="{}">Full history with changes</a>', lines, url)
+
+    def history_view(
+        self, request: HttpRequest, object_id: str, extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
+        """The trainer's one history: every event, newest first, with each field's old and
+        new value, its classes' and certifications' too; "Restore this version" on each."""
+        trainer = self.get_object(request, object_id)
+        if trainer is None:
+            raise Http404("No such trainer.")
+        if not self.has_view_or_change_permission(request, trainer):
+            raise PermissionDenied
+        before = request.GET.get("before", "")
+        page = trainer_events(
+            trainer.pk,
+            limit=TIMELINE_PAGE + 1,
+            before=int(before) if before.isdigit() and len(before) < 19 else None,
+        )
+        names = Names()
+        private = may_see_private(request.user)
+        restorable = self.has_change_permission(request, trainer)
+        entries = [
+            {
+                "event": event,
+                "summary": summary(event),
+                "lines": names.lines(event, private=private),
+                "restore": restorable
+                and event.aggregate_type == "trainer"
+                and event.version < trainer.version
+                and event.command != "TrainerDelete",
+            }
+            for event in page[:TIMELINE_PAGE]
+        ]
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"History of {trainer}",
+            "subtitle": None,
+            "opts": self.opts,
+            "object": trainer,
+            "entries": entries,
+            "older": page[TIMELINE_PAGE - 1].pk if len(page) > TIMELINE_PAGE else None,
+            "restore_url": reverse("admin:trainers_trainer_restore", args=[trainer.pk]),
+            **(extra_context or {}),
+        }
+        return TemplateResponse(request, "admin/trainers/trainer/timeline.html", context)
+
+    def restore_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        """ "Restore this version" on the history page: the profile as it was, as a command."""
+        trainer = self.get_object(request, object_id)
+        if trainer is None:
+            raise Http404("No such trainer.")
+        if request.method != "POST" or not self.has_change_permission(request, trainer):
+            raise PermissionDenied
+        history = reverse("admin:trainers_trainer_history", args=[trainer.pk])
+        version, loaded = request.POST.get("version", ""), request.POST.get("loaded_version", "")
+        if not (version.isdigit() and loaded.isdigit() and len(version + loaded) < 18):
+            messages.error(request, "Choose a version to restore.")
+            return HttpResponseRedirect(history)
+        try:
+            run(request, c.TrainerRestore(trainer.pk, int(version), int(loaded)))
+        except DomainError as error:
+            messages.error(request, errors.describe(error))
+            return HttpResponseRedirect(history)
+        messages.success(
+            request, f"Restored the profile of {trainer} as it was at version {version}."
+        )
+        return HttpResponseRedirect(reverse("admin:trainers_trainer_change", args=[trainer.pk]))
 
     def save_model(self, request: HttpRequest, obj: Trainer, form: Any, change: bool) -> None:
         data = form.cleaned_data

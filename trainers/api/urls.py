@@ -23,6 +23,7 @@ urlpatterns = [
     path(f"{trainer}unpublish/", status.TrainerUnpublishApi.as_view()),
     path(f"{trainer}leave/", status.TrainerLeaveApi.as_view()),
     path(f"{trainer}retire/", status.TrainerRetireApi.as_view()),
+    path(f"{trainer}restore/", trainers.TrainerRestoreApi.as_view()),
     path(f"{trainer}certifications/", certifications.CertificationAddApi.as_view()),
     path(
         f"{trainer}certifications/<int:certification_id>/",

@@ -33,6 +33,7 @@ from trainers.handlers.trainer import (
     trainer_assign_specialty,
     trainer_delete,
     trainer_register,
+    trainer_restore,
     trainer_set_specialties,
     trainer_update_profile,
 )
@@ -40,6 +41,7 @@ from trainers.handlers.trainer import (
 HANDLERS: dict[type, CommandHandler[Any, Any]] = {
     c.TrainerRegister: trainer_register,
     c.TrainerUpdateProfile: trainer_update_profile,
+    c.TrainerRestore: trainer_restore,
     c.TrainerPublish: trainer_change_status,
     c.TrainerUnpublish: trainer_change_status,
     c.TrainerPutOnLeave: trainer_change_status,
@@ -83,6 +85,7 @@ __all__ = [
     "trainer_delete",
     "trainer_import",
     "trainer_register",
+    "trainer_restore",
     "trainer_set_specialties",
     "trainer_update_profile",
 ]

@@ -23,7 +23,7 @@ from trainers.cqrs import SYSTEM, Actor
 from trainers.handlers._base import command_transaction, to_json
 from trainers.handlers._bulk_unique import check_emails, free_slugs
 from trainers.handlers._copy import copy_models, copy_rows
-from trainers.handlers.trainer import build_trainer
+from trainers.handlers.trainer import build_trainer, registered
 from trainers.models import Branch, Certification, Event, GymClass, Status, Trainer
 from trainers.rules import RowRules, spans_overlap, week_span
 from trainers.selectors import branch_list, specialty_list
@@ -87,11 +87,14 @@ def trainer_import(command: TrainerImport, *, actor: Actor = SYSTEM) -> list[Tra
                 (
                     "trainer",
                     str(trainer.pk),
+                    trainer.pk,
                     name,
                     Jsonb(
                         {**to_json(row), "slug": trainer.slug, "status": trainer.status},
                         dumps=_dumps,
                     ),
+                    Jsonb(registered(trainer, sorted(set(row.specialties))), dumps=_dumps),
+                    "",
                     1,
                     actor.user_id,
                     actor.name,
@@ -142,8 +145,11 @@ _CLASS_COLUMNS = (
 _EVENT_COLUMNS = (
     "aggregate_type",
     "aggregate_id",
+    "trainer_id",
     "command",
     "payload",
+    "changes",
+    "subject",
     "version",
     "actor_id",
     "actor_name",

@@ -9,9 +9,20 @@ from trainers.commands import (
     changed_fields,
 )
 from trainers.cqrs import SYSTEM, Actor
-from trainers.handlers._base import apply_changes, command_transaction, lock, validate
+from trainers.handlers._base import (
+    apply_changes,
+    command_transaction,
+    created,
+    diff,
+    lock,
+    removed,
+    snapshot,
+    validate,
+)
 from trainers.handlers.trainer import bump, lock_trainer
 from trainers.models import Certification, Trainer
+
+FIELDS = ("name", "issuer", "issued_on", "expires_on")
 
 
 def build_certification(command: CertificationAdd, trainer: Trainer) -> Certification:
@@ -31,7 +42,8 @@ def certification_add(command: CertificationAdd, *, actor: Actor = SYSTEM) -> Ce
         trainer = lock_trainer(command.trainer_id, command.expected_version)
         certification = build_certification(command, trainer)
         certification.save()
-        bump(trainer, command, actor)
+        after = snapshot(certification, FIELDS)
+        bump(trainer, command, actor, changes=created(after), subject=str(certification))
     return certification
 
 
@@ -41,18 +53,22 @@ def certification_update(command: CertificationUpdate, *, actor: Actor = SYSTEM)
     )
     with command_transaction():
         trainer, certification = _lock(command)
+        before = snapshot(certification, FIELDS)
         apply_changes(certification, changes)
         validate(certification, exclude=["trainer"])
         certification.save()
-        bump(trainer, command, actor)
+        changed = diff(before, snapshot(certification, FIELDS))
+        bump(trainer, command, actor, changes=changed, subject=str(certification))
     return certification
 
 
 def certification_remove(command: CertificationRemove, *, actor: Actor = SYSTEM) -> Trainer:
     with command_transaction():
         trainer, certification = _lock(command)
+        before = snapshot(certification, FIELDS)
+        subject = str(certification)
         certification.delete()
-        bump(trainer, command, actor)
+        bump(trainer, command, actor, changes=removed(before), subject=subject)
     return trainer
 
 

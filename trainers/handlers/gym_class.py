@@ -12,9 +12,13 @@ from trainers.cqrs import SYSTEM, Actor
 from trainers.handlers._base import (
     apply_changes,
     command_transaction,
+    created,
+    diff,
     lock_version,
     record,
+    removed,
     save_new_version,
+    snapshot,
     validate,
 )
 from trainers.handlers.trainer import branch_by_slug
@@ -22,6 +26,7 @@ from trainers.models import GymClass, Trainer, Weekday
 from trainers.rules import spans_overlap, week_span
 
 AGGREGATE = "gym_class"
+FIELDS = ("title", "branch", "trainer", "weekday", "start_time", "duration_minutes", "capacity")
 
 
 def gym_class_schedule(command: GymClassSchedule, *, actor: Actor = SYSTEM) -> GymClass:
@@ -39,7 +44,16 @@ def gym_class_schedule(command: GymClassSchedule, *, actor: Actor = SYSTEM) -> G
         validate(gym_class)
         ensure_no_overlap(gym_class)
         gym_class.save()
-        record(command, aggregate_type=AGGREGATE, aggregate_id=gym_class.pk, version=1, actor=actor)
+        record(
+            command,
+            aggregate_type=AGGREGATE,
+            aggregate_id=gym_class.pk,
+            version=1,
+            actor=actor,
+            changes=created(snapshot(gym_class, FIELDS)),
+            trainer_id=gym_class.trainer_id,
+            subject=str(gym_class),
+        )
     return gym_class
 
 
@@ -51,10 +65,19 @@ def gym_class_reschedule(command: GymClassReschedule, *, actor: Actor = SYSTEM) 
             changes["branch"] = branch_by_slug(changes["branch"])
         if "trainer_id" in changes:
             changes["trainer"] = trainer_for_class(changes.pop("trainer_id"))
+        before = snapshot(gym_class, FIELDS)
         apply_changes(gym_class, changes)
         validate(gym_class)
         ensure_no_overlap(gym_class)
-        save_new_version(gym_class, command, aggregate_type=AGGREGATE, actor=actor)
+        save_new_version(
+            gym_class,
+            command,
+            aggregate_type=AGGREGATE,
+            actor=actor,
+            changes=diff(before, snapshot(gym_class, FIELDS)),
+            trainer_id=gym_class.trainer_id,
+            subject=str(gym_class),
+        )
     return gym_class
 
 
@@ -62,6 +85,11 @@ def gym_class_cancel(command: GymClassCancel, *, actor: Actor = SYSTEM) -> None:
     with command_transaction():
         gym_class = lock_class(command.class_id, command.expected_version)
         version = gym_class.version + 1
+        before, trainer_id, subject = (
+            snapshot(gym_class, FIELDS),
+            gym_class.trainer_id,
+            str(gym_class),
+        )
         gym_class.delete()
         record(
             command,
@@ -69,6 +97,9 @@ def gym_class_cancel(command: GymClassCancel, *, actor: Actor = SYSTEM) -> None:
             aggregate_id=command.class_id,
             version=version,
             actor=actor,
+            changes=removed(before),
+            trainer_id=trainer_id,
+            subject=subject,
         )
 
 

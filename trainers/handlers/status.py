@@ -37,6 +37,7 @@ def trainer_change_status(command: StatusCommand, *, actor: Actor = SYSTEM) -> T
             raise errors.RuleViolation(
                 errors.TRANSITION_NOT_ALLOWED.format(current=current, action=verb), field="status"
             )
+        changes = {"status": {"old": trainer.status, "new": target.value}}
         trainer.status = target
         save_new_version(
             trainer,
@@ -44,6 +45,7 @@ def trainer_change_status(command: StatusCommand, *, actor: Actor = SYSTEM) -> T
             aggregate_type=AGGREGATE,
             actor=actor,
             update_fields=["status", "version", "updated_at"],
+            changes=changes,
         )
     return trainer
 

@@ -54,6 +54,7 @@ class VersionConflict(DomainError):
         super().__init__(
             VERSION_CONFLICT.format(entity=entity, key=key, expected=expected, actual=actual)
         )
+        self.entity = entity
         self.expected = expected
         self.actual = actual
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import date, time
 
@@ -213,7 +214,7 @@ class TestChange:
 class TestStaleForm:
     """Two staff edit one trainer: the later save of the older form is refused."""
 
-    def test_is_refused_with_a_clear_message_and_nothing_overwritten(
+    def test_says_who_changed_what_keeps_my_input_and_overwrites_nothing(
         self, admin_client: Client, trainer: Trainer
     ) -> None:
         data = form_data(admin_client.get(change_url(trainer)))
@@ -225,14 +226,63 @@ class TestStaleForm:
 
         assert response.status_code == 200
         page = response.content.decode()
-        assert "changed by someone else" in page
-        assert "reload" in page
+        assert "system saved this trainer while you were editing it" in page
+        assert ": Changed the profile" in page
+        assert "Please correct the error" not in page
+        clash = re.search(r'class="conflict-clashes">.*?</table>', page, re.S)
+        assert clash is not None
+        cells = re.findall(r"<t[hd]>(?:<strong>)?([^<]*)", clash.group(0))
+        assert cells[-4:] == ["First name", "Ann", "Annie", "Anna"]
+        form = response.context["adminform"].form
+        assert (form["first_name"].value(), form["bio"].value()) == ("Anna", "Mine")
         trainer.refresh_from_db()
         assert (trainer.first_name, trainer.bio, trainer.version) == ("Annie", "", 2)
         assert [e.command for e in events(trainer.pk)] == [
             "TrainerRegister",
             "TrainerUpdateProfile",
         ]
+
+    def test_different_fields_apply_mine_on_top_of_theirs_in_one_click(
+        self, admin_client: Client, trainer: Trainer
+    ) -> None:
+        data = form_data(admin_client.get(change_url(trainer)))
+        dispatch(c.TrainerUpdateProfile(trainer.pk, phone="+1 555", shift="night"))
+        data.update(bio="Mine")
+        refused = admin_client.post(change_url(trainer), data)
+        page = refused.content.decode()
+        assert "conflict-clashes" not in page
+        assert "You changed different fields: nothing of theirs is lost." in page
+
+        resubmit = form_data(refused)
+        resubmit["_keep_theirs"] = re.findall(r'name="_keep_theirs" value="([^"]+)"', page)
+        resubmit["_on_top"] = re.findall(r'name="_on_top" value="(\d+)"', page)[0]
+        response = admin_client.post(change_url(trainer), resubmit)
+
+        assert response.status_code == 302
+        trainer.refresh_from_db()
+        assert (trainer.phone, trainer.shift, trainer.bio, trainer.version) == (
+            "+1 555",
+            "night",
+            "Mine",
+            3,
+        )
+        assert events(trainer.pk)[-1].changes == {"bio": {"old": "", "new": "Mine"}}
+
+    def test_on_top_of_a_record_changed_yet_again_is_refused_again(
+        self, admin_client: Client, trainer: Trainer
+    ) -> None:
+        data = form_data(admin_client.get(change_url(trainer)))
+        dispatch(c.TrainerUpdateProfile(trainer.pk, phone="+1 555"))
+        refused = admin_client.post(change_url(trainer), {**data, "bio": "Mine"})
+        dispatch(c.TrainerUpdateProfile(trainer.pk, phone="+1 666"))
+        resubmit = {**form_data(refused), "_keep_theirs": ["phone"], "_on_top": "2"}
+
+        response = admin_client.post(change_url(trainer), resubmit)
+
+        assert response.status_code == 200
+        assert "now at version 3" in response.content.decode()
+        trainer.refresh_from_db()
+        assert (trainer.phone, trainer.bio) == ("+1 666", "")
 
     def test_refuses_a_removed_certification_row_too(
         self, admin_client: Client, trainer: Trainer
@@ -245,7 +295,7 @@ class TestStaleForm:
         response = admin_client.post(change_url(trainer), data)
 
         assert response.status_code == 200
-        assert "changed by someone else" in response.content.decode()
+        assert "saved this trainer while you were editing it" in response.content.decode()
         assert Certification.objects.filter(pk=cert.pk).exists()
 
     def test_a_reloaded_form_saves(self, admin_client: Client, trainer: Trainer) -> None:

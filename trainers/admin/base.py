@@ -35,10 +35,11 @@ from django.db.models import Model, QuerySet
 from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 
-from trainers.admin import errors
+from trainers.admin import conflicts, errors
 from trainers.cqrs import Actor
-from trainers.errors import DomainError
+from trainers.errors import DomainError, VersionConflict
 from trainers.handlers import dispatch
+from trainers.models import Event
 
 _REFUSED = "_trainers_admin_refused"
 
@@ -144,6 +145,13 @@ class CommandAdmin(admin.ModelAdmin[Any]):
     # Whether ``delete_command`` exists for this model; without it nothing can be deleted.
     deletable = False
     actions = ["delete_selected"]
+    # The handlers' name for this model in a VersionConflict, and its events' aggregate type:
+    # a stale save shows who changed the record and keeps what was typed (``conflicts``).
+    entity = ""
+    aggregate_type = ""
+
+    def aggregate_id(self, obj: Any) -> str:
+        return str(obj.pk)
 
     # Hooks for subclasses ---------------------------------------------------------------
 
@@ -165,12 +173,21 @@ class CommandAdmin(admin.ModelAdmin[Any]):
         form_url: str = "",
         extra_context: dict[str, Any] | None = None,
     ) -> HttpResponse:
+        if request.method == "POST" and conflicts.ON_TOP in request.POST and object_id:
+            obj = self.get_object(request, object_id)
+            if obj is not None:
+                stored = self.get_form(request, obj, change=True)(instance=obj)
+                request.POST = conflicts.rebase(request, stored)  # type: ignore[assignment]
         try:
             return super().changeform_view(request, object_id, form_url, extra_context)
         except DomainError as error:
             refused = SaveRefused(error)
         except SaveRefused as exc:
             refused = exc
+        if isinstance(refused.error, VersionConflict) and refused.error.entity == self.entity:
+            # The record itself is stale (a certification row expects its version too):
+            # the conflict belongs to the page, not to a row.
+            refused = SaveRefused(refused.error)
         setattr(request, _REFUSED, refused)
         try:
             return super().changeform_view(request, object_id, form_url, extra_context)
@@ -178,6 +195,33 @@ class CommandAdmin(admin.ModelAdmin[Any]):
             again = exc.error if isinstance(exc, SaveRefused) else exc
             messages.error(request, errors.describe(again))
             return HttpResponseRedirect(request.get_full_path())
+
+    def render_change_form(
+        self,
+        request: HttpRequest,
+        context: dict[str, Any],
+        add: bool = False,
+        change: bool = False,
+        form_url: str = "",
+        obj: Any = None,
+    ) -> HttpResponse:
+        """A stale save: the conflict panel (``conflicts``) in place of "Please correct the
+        error below", which would point at nothing to correct."""
+        form = context["adminform"].form
+        refused = getattr(form, "refused", None)
+        if isinstance(refused, VersionConflict) and obj is not None and self.aggregate_type:
+            current = type(obj)._default_manager.get(pk=obj.pk)  # obj holds the typed values
+            events = Event.objects.filter(
+                aggregate_type=self.aggregate_type, aggregate_id=self.aggregate_id(current)
+            )
+            loaded = refused.expected
+            context["conflict"] = conflicts.describe(form, current, events, loaded)
+            only_conflict = set(form.errors) == {"__all__"} and len(form.non_field_errors()) == 1
+            if only_conflict and not any(
+                fs.formset.total_error_count() for fs in context["inline_admin_formsets"]
+            ):
+                context["errors"] = []
+        return super().render_change_form(request, context, add, change, form_url, obj)
 
     def get_form(
         self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any

@@ -124,6 +124,8 @@ class GymClassInline(admin.TabularInline[GymClass, Trainer]):
 @admin.register(Trainer)
 class TrainerAdmin(CommandAdmin):
     form = TrainerForm
+    entity = "Trainer"
+    aggregate_type = "trainer"
     deletable = True
     inlines = [CertificationInline, GymClassInline]
     list_display = (

@@ -82,7 +82,13 @@ class Names:
         self.specialties = dict(Specialty.objects.values_list("slug", "name"))
 
     def lines(self, event: Event, *, private: bool) -> list[Line]:
+        """One line per changed field, in the model's field order (jsonb keeps no order)."""
         model = _model_of(event)
+        order = {f.name: i for i, f in enumerate(model._meta.get_fields())}
+        changes = sorted(
+            visible_changes(event, private=private).items(),
+            key=lambda item: order.get(item[0], len(order)),
+        )
         return [
             Line(
                 field,
@@ -90,7 +96,7 @@ class Names:
                 self.show(model, field, change.get("old")),
                 self.show(model, field, change.get("new")),
             )
-            for field, change in visible_changes(event, private=private).items()
+            for field, change in changes
         ]
 
     def show(self, model: type[models.Model], field: str, value: Any) -> str:

@@ -1,7 +1,10 @@
 """A person at the admin, in a real headless Chromium, against the real server.
 
 Logs in, adds a trainer with a certification in the inline row, saves, then
-publishes the trainer with the changelist action.
+publishes the trainer with the changelist action. Then the staff workflows of
+issue 16: an error beside its field, a status button, a bulk change confirmed and
+undone, a conflict that keeps the second person's input, the history with restore.
+With SCREENSHOTS=<folder>, the second test keeps pictures of each page there.
 """
 
 from __future__ import annotations
@@ -10,6 +13,7 @@ import os
 import shutil
 import tempfile
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -23,6 +27,8 @@ from selenium.webdriver.support.ui import Select, WebDriverWait
 
 from tests.server import LiveServer
 from trainers import commands as c
+from trainers import errors
+from trainers.cqrs import Actor
 from trainers.handlers import dispatch
 from trainers.models import Event, Status, Trainer
 
@@ -118,8 +124,10 @@ def test_staff_adds_a_trainer_with_a_certification_then_publishes_it(
     ).click()
     Select(browser.find_element(By.NAME, "action")).select_by_value("publish")
     browser.find_element(By.CSS_SELECTOR, "button[name=index]").click()
+    assert "Publish 1 trainer?" in wait_for(browser, ".confirm-count")
+    browser.find_element(By.CSS_SELECTOR, "input[name=apply]").click()
 
-    assert wait_for(browser, ".messagelist .success") == "Published 1 trainer."
+    assert wait_for(browser, ".messagelist .success") == "Published 1 trainer. Undo"
     row = browser.find_element(By.CSS_SELECTOR, "#result_list tbody tr").text
     assert "Published" in row
     trainer.refresh_from_db()
@@ -130,3 +138,101 @@ def test_staff_adds_a_trainer_with_a_certification_then_publishes_it(
         ("CertificationAdd", 2, boss.pk),
         ("TrainerPublish", 3, boss.pk),
     ]
+
+
+def shoot(driver: WebDriver, name: str) -> None:
+    """With SCREENSHOTS set to a folder, keep a picture of the page (for people to look at)."""
+    folder = os.environ.get("SCREENSHOTS")
+    if folder:
+        Path(folder).mkdir(parents=True, exist_ok=True)
+        driver.save_screenshot(str(Path(folder) / f"{name}.png"))
+
+
+def test_staff_workflows_errors_status_bulk_conflict_history(
+    live_server_process: LiveServer, browser: WebDriver, django_user_model: type[User]
+) -> None:
+    django_user_model.objects.create_superuser("boss", "boss@gym.test", "a-long-pass-42")
+    dispatch(c.BranchCreate(slug="downtown", name="Downtown", city="Lisbon"))
+    ann, bo, cy = (
+        dispatch(c.TrainerRegister(first, last, f"{first}@gym.test", date(2021, 3, 1), "downtown"))
+        for first, last in (("Ann", "Lee"), ("Bo", "Chan"), ("Cy", "Dee"))
+    )
+    dispatch(c.TrainerPublish(cy.pk))
+    url = live_server_process.url
+    change = f"{url}/admin/trainers/trainer/{ann.pk}/change/"
+    browser.get(f"{url}/admin/login/?next=/admin/trainers/trainer/{ann.pk}/change/")
+    fill(browser, "username", "boss")
+    fill(browser, "password", "a-long-pass-42")
+    browser.find_element(By.CSS_SELECTOR, "input[type=submit]").click()
+
+    # 1. An error beside its field, in plain words; nothing at the top of the form.
+    wait_for(browser, "input[name=date_of_birth]")
+    fill(browser, "date_of_birth", "2031-01-01")
+    browser.find_element(By.NAME, "_save").click()
+    assert wait_for(browser, ".field-date_of_birth .errorlist") == errors.BORN_IN_FUTURE
+    assert "is violated" not in browser.page_source
+    browser.execute_script(
+        "document.querySelector('.field-date_of_birth').scrollIntoView({block: 'center'})"
+    )
+    shoot(browser, "01-error-beside-its-field")
+
+    # 2. A status button: only the allowed ones; it runs its command.
+    browser.get(change)
+    shown = [b.text for b in browser.find_elements(By.CSS_SELECTOR, ".status-button")]
+    assert shown == ["Publish", "Retire"]
+    browser.execute_script(
+        "document.querySelector('.field-status_controls').scrollIntoView({block: 'center'})"
+    )
+    shoot(browser, "02-status-buttons")
+    browser.find_element(By.CSS_SELECTOR, ".status-button[value=TrainerPublish]").click()
+    assert wait_for(browser, ".messagelist .success") == "Ann Lee is now published."
+    assert wait_for(browser, ".field-status_controls .status-badge") == "Published"
+
+    # 3. A bulk change asks first, then offers Undo.
+    browser.get(f"{url}/admin/trainers/trainer/")
+    shoot(browser, "03-list-badges-public")
+    for trainer in (bo, cy):
+        browser.find_element(
+            By.CSS_SELECTOR, f"input[name=_selected_action][value='{trainer.pk}']"
+        ).click()
+    Select(browser.find_element(By.NAME, "action")).select_by_value("retire")
+    browser.find_element(By.CSS_SELECTOR, "button[name=index]").click()
+    assert "Retire 2 trainers?" in wait_for(browser, ".confirm-count")
+    shoot(browser, "04-bulk-confirmation")
+    assert not Trainer.objects.filter(status=Status.RETIRED).exists()
+    browser.find_element(By.CSS_SELECTOR, "input[name=apply]").click()
+    assert wait_for(browser, ".messagelist .success").startswith("Retired 2 trainers.")
+    shoot(browser, "05-bulk-done-with-undo")
+    browser.find_element(By.CSS_SELECTOR, ".undo-form button").click()
+    assert wait_for(browser, ".messagelist .success") == (
+        "Put 2 trainers back to their previous status."
+    )
+    statuses = dict(Trainer.objects.values_list("first_name", "status"))
+    assert statuses == {"Ann": "published", "Bo": "draft", "Cy": "published"}
+
+    # 4. A conflict keeps the second person's input; one click applies it on top.
+    browser.get(change)
+    wait_for(browser, "textarea[name=bio]")
+    dispatch(c.TrainerUpdateProfile(ann.pk, phone="+351 900 000 001"), actor=Actor(None, "maria"))
+    fill(browser, "bio", "Mine, typed while Maria saved.")
+    browser.find_element(By.NAME, "_save").click()
+    assert "maria saved this trainer" in wait_for(browser, ".conflict h2")
+    assert "Please correct" not in browser.page_source
+    assert browser.find_element(By.NAME, "bio").get_attribute("value") == (
+        "Mine, typed while Maria saved."
+    )
+    shoot(browser, "06-conflict-keeps-your-input")
+    browser.find_element(By.CSS_SELECTOR, ".apply-on-top").click()
+    assert "was changed successfully" in wait_for(browser, ".messagelist .success")
+    ann.refresh_from_db()
+    assert (ann.phone, ann.bio) == ("+351 900 000 001", "Mine, typed while Maria saved.")
+
+    # 5. The history, readable, with Restore this version.
+    browser.get(f"{url}/admin/trainers/trainer/{ann.pk}/history/")
+    assert wait_for(browser, ".timeline .what").startswith("Changed the profile")
+    shoot(browser, "07-history-timeline")
+    registered = browser.find_elements(By.CSS_SELECTOR, ".restore-button")[-1]  # version 1
+    registered.click()
+    assert "as it was at version 1" in wait_for(browser, ".messagelist .success")
+    ann.refresh_from_db()
+    assert (ann.phone, ann.bio, ann.status) == ("", "", Status.PUBLISHED)

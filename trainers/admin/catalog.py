@@ -64,7 +64,7 @@ class BranchAdmin(CatalogAdmin):
     create = c.BranchCreate
     update = c.BranchUpdate
     command_fields = ("name", "city", "timezone")
-    list_display = ("name", "slug", "city", "timezone", "version")
+    list_display = ("name", "slug", "city", "timezone")
     search_fields = ("name", "slug", "city")
 
 
@@ -76,5 +76,5 @@ class SpecialtyAdmin(CatalogAdmin):
     create = c.SpecialtyCreate
     update = c.SpecialtyUpdate
     command_fields = ("name", "description")
-    list_display = ("name", "slug", "version")
+    list_display = ("name", "slug")
     search_fields = ("name", "slug")

@@ -2,21 +2,23 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Model
+from django.db.models import Model, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html, format_html_join
-from django.utils.timezone import localtime
+from django.utils.timezone import localdate, localtime
 
 from trainers import commands as c
 from trainers.admin import errors, trainer_actions
 from trainers.admin.base import CommandAdmin, CommandForm, CommandInlineFormSet, adopt, run
+from trainers.adminsite import EXPIRING_DAYS
 from trainers.commands import PROFILE_FIELDS
 from trainers.errors import DomainError
 from trainers.handlers.certification import FIELDS as CERTIFICATION_FIELDS
@@ -78,6 +80,25 @@ def status_buttons(status: str) -> list[tuple[type, str]]:
     ]
 
 
+class ExpiringFilter(admin.SimpleListFilter):
+    """Trainers with a certificate that expires within ``EXPIRING_DAYS`` (the dashboard's link)."""
+
+    title = "certificates"
+    parameter_name = "expiring"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        return [("soon", f"Expiring within {EXPIRING_DAYS} days")]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Trainer]) -> QuerySet[Trainer]:
+        if self.value() != "soon":
+            return queryset
+        today = localdate()
+        return queryset.filter(
+            certifications__expires_on__gte=today,
+            certifications__expires_on__lte=today + timedelta(days=EXPIRING_DAYS),
+        ).distinct()
+
+
 class HttpsURLField(forms.URLField):
     """A URL typed without a scheme is https (Django 6's default, chosen explicitly now)."""
 
@@ -137,7 +158,7 @@ class TrainerAdmin(CommandAdmin):
         "public",
         "updated_at",
     )
-    list_filter = ("branch", "status", "shift", "specialties")
+    list_filter = ("branch", "status", "shift", "specialties", ExpiringFilter)
     search_fields = ("first_name", "last_name", "email", "slug")
     list_select_related = ("branch",)
     filter_horizontal = ("specialties",)
@@ -194,6 +215,10 @@ class TrainerAdmin(CommandAdmin):
     @admin.display(description="name", ordering="last_name")
     def full_name(self, obj: Trainer) -> str:
         return str(obj)
+
+    def view_on_site(self, obj: Trainer) -> str | None:
+        """ "View on site": the public profile the read side serves, while the trainer is public."""
+        return f"/query/trainers/{obj.pk}" if obj.is_public else None
 
     @admin.display(description="status", ordering="status")
     def status_badge(self, obj: Trainer) -> str:

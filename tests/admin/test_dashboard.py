@@ -1,0 +1,97 @@
+"""The site's name and dashboard, one time format, and no 5xx from hostile query values."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, time, timedelta
+
+import pytest
+from django.test import Client
+
+from trainers import commands as c
+from trainers.handlers import dispatch
+from trainers.models import Branch, Trainer
+
+
+def test_the_dashboard_names_the_site_and_counts_what_needs_attention(
+    admin_client: Client, make_trainer: Callable[..., Trainer]
+) -> None:
+    draft, published = make_trainer("Ann", "Lee"), make_trainer("Bo", "Chan")
+    dispatch(c.TrainerPublish(published.pk))
+    soon = date.today() + timedelta(days=30)
+    dispatch(c.CertificationAdd(draft.pk, "CPR", "Red Cross", date(2020, 1, 1), soon))
+    dispatch(c.CertificationAdd(published.pk, "CPR", "Red Cross", date(2020, 1, 1)))
+
+    page = admin_client.get("/admin/").content.decode()
+
+    assert "Trainer Profiles · staff" in page and "Django administration" not in page
+    rows = dict(
+        (what, count)
+        for what, count in __import__("re").findall(
+            r'<th scope="row"><a href="[^"]+">([^<]+)</a></th><td[^>]*>(\d+)</td>', page
+        )
+    )
+    assert rows == {
+        "Drafts (not public yet)": "1",
+        "On leave": "0",
+        "Trainers with a certificate expiring within 60 days": "1",
+    }
+    assert page.index("Trainer profiles") < page.index("Auth Token")
+    expiring = admin_client.get("/admin/trainers/trainer/?expiring=soon")
+    assert [t.pk for t in expiring.context["cl"].result_list] == [draft.pk]
+
+
+def test_times_read_hh_mm_everywhere(
+    admin_client: Client, branch: Branch, trainer: Trainer
+) -> None:
+    gym_class = dispatch(c.GymClassSchedule("Flow", branch.slug, trainer.pk, 1, time(18, 0), 60, 9))
+    listing = admin_client.get("/admin/trainers/gymclass/").content.decode()
+    assert ">18:00<" in listing and "18:00:00" not in listing and "p.m." not in listing
+    form = admin_client.get(f"/admin/trainers/gymclass/{gym_class.pk}/change/").content.decode()
+    assert 'value="18:00"' in form and "a.m." not in form and "p.m." not in form
+    trainers = admin_client.get("/admin/trainers/trainer/").content.decode()
+    assert "a.m." not in trainers and "p.m." not in trainers
+
+
+def test_no_version_column_in_any_list(admin_client: Client, trainer: Trainer) -> None:
+    for model in ("trainer", "branch", "specialty", "gymclass"):
+        page = admin_client.get(f"/admin/trainers/{model}/").content.decode()
+        assert "column-version" not in page, model
+
+
+def test_view_on_site_only_for_a_public_trainer(admin_client: Client, trainer: Trainer) -> None:
+    change = f"/admin/trainers/trainer/{trainer.pk}/change/"
+    assert "viewsitelink" not in admin_client.get(change).content.decode()
+    dispatch(c.TrainerPublish(trainer.pk))
+    assert f'href="/query/trainers/{trainer.pk}"' in admin_client.get(change).content.decode()
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/admin/trainers/trainer/?status__exact=%00",
+        "/admin/trainers/trainer/?%00=1",
+        "/admin/trainers/trainer/?branch__id__exact=99999999999999999999",
+        "/admin/trainers/gymclass/99999999999999999999/change/",
+        "/admin/trainers/gymclass/?weekday__exact=-99999999999999999999",
+        "/admin/trainers/event/?aggregate_type=%00",
+        "/admin/trainers/event/?occurred_at__year=99999999999999",
+        "/admin/trainers/event/?occurred_at__year=9999&occurred_at__month=12",
+        "/admin/trainers/event/?occurred_at__year=9999",
+        "/admin/trainers/event/?occurred_at__year=0",
+        "/admin/trainers/event/?occurred_at__year=2026&occurred_at__month=13",
+        "/admin/trainers/event/?id__gt=99999999999999999999999",
+        "/admin/trainers/trainer/?q=%00",
+        "/admin/trainers/trainer/?p=99999999999999999999",
+        "/admin/auth/user/?is_staff__exact=%00",
+        "/admin/auth/user/99999999999999999999/change/",
+        "/admin/autocomplete/?term=%00&app_label=trainers&model_name=gymclass&field_name=trainer",
+        "/admin/trainers/trainer/%00/change/",
+    ],
+)
+def test_hostile_query_values_are_never_a_5xx(
+    admin_client: Client, trainer: Trainer, url: str
+) -> None:
+    response = admin_client.get(url)
+    assert response.status_code < 500, url
+    assert response.status_code in (200, 302, 400, 404)

@@ -38,6 +38,20 @@ def trainer_events(trainer_id: UUID, *, limit: int, before: int | None = None) -
     return list(events.order_by("-id")[:limit])
 
 
+def trainer_list(
+    *, status: str | None = None, branch: str | None = None, specialty: str | None = None
+) -> QuerySet[Trainer]:
+    """Trainers, optionally of one status, branch (slug) or specialty (slug)."""
+    trainers = Trainer.objects.all()
+    if status:
+        trainers = trainers.filter(status=status)
+    if branch:
+        trainers = trainers.filter(branch__slug=branch)
+    if specialty:
+        trainers = trainers.filter(specialties__slug=specialty)
+    return trainers
+
+
 def gym_class_get(class_id: int) -> GymClass:
     """A class of the timetable with its branch."""
     return _one(GymClass.objects.select_related("branch"), "Class", class_id, pk=class_id)

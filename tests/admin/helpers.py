@@ -43,3 +43,8 @@ def messages_of(response: Response) -> list[str]:
 
 def events(aggregate_id: object, aggregate_type: str = "trainer") -> list[Event]:
     return list(Event.objects.filter(aggregate_type=aggregate_type, aggregate_id=str(aggregate_id)))
+
+
+def body(response: Any) -> bytes:
+    """A streamed response's whole body (a CSV export)."""
+    return b"".join(response.streaming_content)

@@ -236,3 +236,20 @@ def test_staff_workflows_errors_status_bulk_conflict_history(
     assert "as it was at version 1" in wait_for(browser, ".messagelist .success")
     ann.refresh_from_db()
     assert (ann.phone, ann.bio, ann.status) == ("", "", Status.PUBLISHED)
+
+    # 6. An import: the dry-run preview names each bad row and field; nothing is imported.
+    browser.get(f"{url}/admin/trainers/trainer/")
+    browser.find_element(By.CSS_SELECTOR, ".import-link").click()
+    fill(
+        browser,
+        "text",
+        "first_name,last_name,hired_on,email,branch\n"
+        "Dee,Ray,2022-01-10,dee@gym.test,downtown\n"
+        "Eve,Sun,next week,eve@gym.test,uptown\n",
+    )
+    browser.find_element(By.NAME, "preview").click()
+    assert "nothing is imported" in wait_for(browser, ".import-summary")
+    cells = [td.text for td in browser.find_elements(By.CSS_SELECTOR, ".import-errors td")]
+    assert cells == ["2", "hired_on", "Enter a date as YYYY-MM-DD."]
+    shoot(browser, "08-import-preview")
+    assert not Trainer.objects.filter(email="dee@gym.test").exists()

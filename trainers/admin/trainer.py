@@ -16,7 +16,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.timezone import localdate, localtime
 
 from trainers import commands as c
-from trainers.admin import errors, trainer_actions
+from trainers.admin import errors, trainer_actions, transfer
 from trainers.admin.base import CommandAdmin, CommandForm, CommandInlineFormSet, adopt, run
 from trainers.adminsite import EXPIRING_DAYS
 from trainers.commands import PROFILE_FIELDS
@@ -171,6 +171,7 @@ class TrainerAdmin(CommandAdmin):
         trainer_actions.put_on_leave,
         trainer_actions.retire,
         trainer_actions.assign_specialty,
+        transfer.export_selected,
     ]
     fieldsets = [
         (
@@ -250,6 +251,16 @@ class TrainerAdmin(CommandAdmin):
         wrap = self.admin_site.admin_view
         return [
             path("undo/<str:token>/", wrap(self.undo_view), name="trainers_trainer_undo"),
+            path(
+                "import/",
+                wrap(lambda request: transfer.import_view(self, request)),
+                name="trainers_trainer_import",
+            ),
+            path(
+                "export/",
+                wrap(lambda request: transfer.export_matching_view(self, request)),
+                name="trainers_trainer_export",
+            ),
             path(
                 "<path:object_id>/status/", wrap(self.status_view), name="trainers_trainer_status"
             ),

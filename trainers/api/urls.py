@@ -2,7 +2,15 @@ from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.permissions import AllowAny
 
-from trainers.api.views import auth, catalog, certifications, classes, status, trainers
+from trainers.api.views import (
+    auth,
+    catalog,
+    certifications,
+    classes,
+    status,
+    trainers,
+    transfer,
+)
 from trainers.api.views.base import ApiNotFound
 
 trainer = "trainers/<uuid:trainer_id>/"
@@ -17,6 +25,8 @@ urlpatterns = [
     ),
     path("auth/token/", auth.AuthTokenApi.as_view(), name="api-auth-token"),
     path("trainers/", trainers.TrainerRegisterApi.as_view(), name="api-trainers"),
+    path("trainers/import/", transfer.TrainerImportApi.as_view(), name="api-trainers-import"),
+    path("trainers/export.csv", transfer.TrainerExportApi.as_view(), name="api-trainers-export"),
     path(trainer, trainers.TrainerDetailApi.as_view(), name="api-trainer"),
     path(f"{trainer}specialties/", trainers.TrainerSpecialtiesApi.as_view()),
     path(f"{trainer}publish/", status.TrainerPublishApi.as_view()),

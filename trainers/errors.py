@@ -19,6 +19,7 @@ CLASS_CAPACITY = "A class needs room for at least one person."
 CLASS_OVERLAP = "{trainer} already teaches {title} on {weekday} at {start}, which overlaps."
 NO_SUCH_VERSION = "Choose a version from 1 to {latest}."
 NOTHING_TO_RESTORE = "The profile is already as it was at version {version}."
+OUTSIDE_BRANCHES = "You may change only the trainers and classes of {branches}."
 UNKNOWN_REFERENCE = "Unknown {entity}: {key}."
 ALREADY_HAS_SPECIALTY = "{trainer} already has the specialty {specialty}."
 
@@ -63,6 +64,12 @@ class RuleViolation(DomainError):
     """A business rule forbids the command (a bad transition, an overlap, a duplicate)."""
 
     code = "rule_violation"
+
+
+class OutsideYourBranches(DomainError):
+    """The actor is limited to some branches, and the command touches another one."""
+
+    code = "forbidden"
 
 
 class InvalidInput(DomainError):

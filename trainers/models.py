@@ -225,6 +225,26 @@ class GymClass(PlainConstraints):
         return f"{self.title} ({self.get_weekday_display()} {self.start_time:%H:%M})"
 
 
+class BranchGrant(models.Model):
+    """Limits a staff user to some branches: one who has any grant sees and changes only
+    the trainers and classes of the granted branches; one without grants, all of them."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="branch_grants"
+    )
+    branch = models.ForeignKey(Branch, on_delete=models.CASCADE, related_name="grants")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["user_id", "branch_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "branch"], name="branch_grant_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} → {self.branch}"
+
+
 class Event(models.Model):
     """One row per accepted command: the audit log and the outbox."""
 

@@ -109,6 +109,7 @@ def test_an_existing_email_is_a_row_error(api: APIClient, branch: Branch) -> Non
         ("first_name,last_name\nA,B\n", "file"),
         (HEADER + ",colour\n", "file"),
         ("\x00\x01", "file"),
+        ("", "file"),
     ],
 )
 def test_an_unreadable_file_is_a_400_problem(

@@ -35,11 +35,13 @@ from django.db.models import Model, QuerySet
 from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 
+from trainers.access import branch_scope
 from trainers.admin import conflicts, errors
 from trainers.cqrs import Actor
 from trainers.errors import DomainError, VersionConflict
 from trainers.handlers import dispatch
 from trainers.models import Event
+from trainers.selectors import in_branches
 
 _REFUSED = "_trainers_admin_refused"
 
@@ -149,6 +151,25 @@ class CommandAdmin(admin.ModelAdmin[Any]):
     # a stale save shows who changed the record and keeps what was typed (``conflicts``).
     entity = ""
     aggregate_type = ""
+    # Trainers and classes: a branch manager (``access``) lists and picks only their branches.
+    branch_scoped = False
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
+        queryset = super().get_queryset(request)
+        if self.branch_scoped:
+            return in_branches(queryset, branch_scope(request.user.pk))
+        return queryset
+
+    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        scope = branch_scope(request.user.pk) if self.branch_scoped else None
+        if scope is not None and db_field.name in ("branch", "trainer"):
+            queryset = db_field.remote_field.model._default_manager.all()
+            kwargs["queryset"] = (
+                in_branches(queryset, scope)
+                if db_field.name == "trainer"
+                else (queryset.filter(pk__in=scope))
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def aggregate_id(self, obj: Any) -> str:
         return str(obj.pk)

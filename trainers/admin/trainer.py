@@ -147,6 +147,7 @@ class TrainerAdmin(CommandAdmin):
     form = TrainerForm
     entity = "Trainer"
     aggregate_type = "trainer"
+    branch_scoped = True
     deletable = True
     inlines = [CertificationInline, GymClassInline]
     list_display = (
@@ -207,11 +208,25 @@ class TrainerAdmin(CommandAdmin):
         ),
     ]
     # Status changes are buttons and actions (publish, retire...), each a command of its own.
-    readonly_fields = ("status_controls", "version", "created_at", "updated_at", "history")
+    readonly_fields = (
+        "status_controls",
+        "status_badge",
+        "version",
+        "created_at",
+        "updated_at",
+        "history",
+    )
 
     def get_fieldsets(self, request: HttpRequest, obj: Any = None) -> Any:
         # A trainer being added has no record yet: starts as a draft at version 1.
-        return self.fieldsets if obj is not None else self.fieldsets[:2]
+        if obj is None:
+            return self.fieldsets[:2]
+        if self.has_change_permission(request, obj):
+            return self.fieldsets
+        # Who may not change the trainer sees its status, without buttons.
+        *profile, (name, record) = self.fieldsets
+        shown = ["status_badge" if f == "status_controls" else f for f in record["fields"]]
+        return [*profile, (name, {**record, "fields": shown})]
 
     @admin.display(description="name", ordering="last_name")
     def full_name(self, obj: Trainer) -> str:

@@ -18,6 +18,7 @@ from django.utils import timezone
 from psycopg.types.json import Jsonb
 
 from trainers import errors
+from trainers.access import ensure_branches
 from trainers.commands import CertificationAdd, GymClassSchedule, TrainerImport, TrainerRegister
 from trainers.cqrs import SYSTEM, Actor
 from trainers.handlers._base import command_transaction, to_json
@@ -52,6 +53,8 @@ def trainer_import(command: TrainerImport, *, actor: Actor = SYSTEM) -> list[Tra
         with connection.cursor() as cursor:
             cursor.execute("SET LOCAL synchronous_commit TO OFF")
         branches = {b.slug: b for b in branch_list()}
+        named = {row.branch for row in command.trainers} | {s.branch for _, s in command.classes}
+        ensure_branches(actor, [branches[slug].pk for slug in named if slug in branches])
         specialties = {s.slug: s.pk for s in specialty_list()}
         slugs = free_slugs(command.trainers)
         trainers = [

@@ -39,7 +39,7 @@ def build_certification(command: CertificationAdd, trainer: Trainer) -> Certific
 
 def certification_add(command: CertificationAdd, *, actor: Actor = SYSTEM) -> Certification:
     with command_transaction():
-        trainer = lock_trainer(command.trainer_id, command.expected_version)
+        trainer = lock_trainer(command.trainer_id, command.expected_version, actor)
         certification = build_certification(command, trainer)
         certification.save()
         after = snapshot(certification, FIELDS)
@@ -52,7 +52,7 @@ def certification_update(command: CertificationUpdate, *, actor: Actor = SYSTEM)
         command, exclude=("trainer_id", "certification_id", "expected_version")
     )
     with command_transaction():
-        trainer, certification = _lock(command)
+        trainer, certification = _lock(command, actor)
         before = snapshot(certification, FIELDS)
         apply_changes(certification, changes)
         validate(certification, exclude=["trainer"])
@@ -64,7 +64,7 @@ def certification_update(command: CertificationUpdate, *, actor: Actor = SYSTEM)
 
 def certification_remove(command: CertificationRemove, *, actor: Actor = SYSTEM) -> Trainer:
     with command_transaction():
-        trainer, certification = _lock(command)
+        trainer, certification = _lock(command, actor)
         before = snapshot(certification, FIELDS)
         subject = str(certification)
         certification.delete()
@@ -72,9 +72,11 @@ def certification_remove(command: CertificationRemove, *, actor: Actor = SYSTEM)
     return trainer
 
 
-def _lock(command: CertificationUpdate | CertificationRemove) -> tuple[Trainer, Certification]:
+def _lock(
+    command: CertificationUpdate | CertificationRemove, actor: Actor
+) -> tuple[Trainer, Certification]:
     """Lock the trainer (checking its version), then its certification."""
-    trainer = lock_trainer(command.trainer_id, command.expected_version)
+    trainer = lock_trainer(command.trainer_id, command.expected_version, actor)
     certification = lock(
         trainer.certifications.all(),
         "Certification",

@@ -7,6 +7,7 @@ from uuid import UUID
 from django.core.exceptions import ValidationError
 
 from trainers import errors
+from trainers.access import ensure_branches
 from trainers.commands import GymClassCancel, GymClassReschedule, GymClassSchedule, changed_fields
 from trainers.cqrs import SYSTEM, Actor
 from trainers.handlers._base import (
@@ -41,6 +42,7 @@ def gym_class_schedule(command: GymClassSchedule, *, actor: Actor = SYSTEM) -> G
             capacity=command.capacity,
             version=1,
         )
+        ensure_branches(actor, [gym_class.branch_id, gym_class.trainer.branch_id])
         validate(gym_class)
         ensure_no_overlap(gym_class)
         gym_class.save()
@@ -60,13 +62,14 @@ def gym_class_schedule(command: GymClassSchedule, *, actor: Actor = SYSTEM) -> G
 def gym_class_reschedule(command: GymClassReschedule, *, actor: Actor = SYSTEM) -> GymClass:
     changes = changed_fields(command, exclude=("class_id", "expected_version"))
     with command_transaction():
-        gym_class = lock_class(command.class_id, command.expected_version)
+        gym_class = lock_class(command.class_id, command.expected_version, actor)
         if "branch" in changes:
             changes["branch"] = branch_by_slug(changes["branch"])
         if "trainer_id" in changes:
             changes["trainer"] = trainer_for_class(changes.pop("trainer_id"))
         before = snapshot(gym_class, FIELDS)
         apply_changes(gym_class, changes)
+        ensure_branches(actor, [gym_class.branch_id, gym_class.trainer.branch_id])
         validate(gym_class)
         ensure_no_overlap(gym_class)
         save_new_version(
@@ -83,7 +86,7 @@ def gym_class_reschedule(command: GymClassReschedule, *, actor: Actor = SYSTEM) 
 
 def gym_class_cancel(command: GymClassCancel, *, actor: Actor = SYSTEM) -> None:
     with command_transaction():
-        gym_class = lock_class(command.class_id, command.expected_version)
+        gym_class = lock_class(command.class_id, command.expected_version, actor)
         version = gym_class.version + 1
         before, trainer_id, subject = (
             snapshot(gym_class, FIELDS),
@@ -103,8 +106,18 @@ def gym_class_cancel(command: GymClassCancel, *, actor: Actor = SYSTEM) -> None:
         )
 
 
-def lock_class(class_id: int, expected_version: int | None) -> GymClass:
-    return lock_version(GymClass.objects.all(), "Class", class_id, expected_version, pk=class_id)
+def lock_class(class_id: int, expected_version: int | None, actor: Actor) -> GymClass:
+    """Lock the class, check the version the command expects and the actor's branches (the
+    class's and its trainer's)."""
+    gym_class = lock_version(
+        GymClass.objects.all(),
+        "Class",
+        class_id,
+        expected_version,
+        pk=class_id,
+    )
+    ensure_branches(actor, [gym_class.branch_id, gym_class.trainer.branch_id])
+    return gym_class
 
 
 def trainer_for_class(trainer_id: UUID | None) -> Trainer:

@@ -31,7 +31,7 @@ TRANSITIONS: dict[type, tuple[Status, frozenset[Status], str]] = {
 def trainer_change_status(command: StatusCommand, *, actor: Actor = SYSTEM) -> Trainer:
     target, sources, verb = TRANSITIONS[type(command)]
     with command_transaction():
-        trainer = lock_trainer(command.trainer_id, command.expected_version)
+        trainer = lock_trainer(command.trainer_id, command.expected_version, actor)
         if trainer.status not in sources:
             current = Status(trainer.status).label.lower()
             raise errors.RuleViolation(

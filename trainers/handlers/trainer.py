@@ -10,6 +10,7 @@ from django.db.models import QuerySet
 from django.utils.text import slugify
 
 from trainers import errors
+from trainers.access import ensure_branches
 from trainers.commands import (
     PROFILE_FIELDS,
     TrainerAssignSpecialty,
@@ -42,6 +43,7 @@ AGGREGATE = "trainer"
 def trainer_register(command: TrainerRegister, *, actor: Actor = SYSTEM) -> Trainer:
     with command_transaction():
         trainer = build_trainer(command, branch=branch_by_slug(command.branch))
+        ensure_branches(actor, [trainer.branch_id])
         validate(trainer)
         trainer.save(force_insert=True)
         specialties = specialties_by_slug(command.specialties)
@@ -106,7 +108,7 @@ def slug_base(text: str) -> str:
 def trainer_update_profile(command: TrainerUpdateProfile, *, actor: Actor = SYSTEM) -> Trainer:
     changes = changed_fields(command, exclude=("trainer_id", "expected_version"))
     with command_transaction():
-        trainer = lock_trainer(command.trainer_id, command.expected_version)
+        trainer = lock_trainer(command.trainer_id, command.expected_version, actor)
         change_profile(trainer, changes, command, actor)
     return trainer
 
@@ -118,6 +120,7 @@ def change_profile(
     validate, save a new version, record the old and new value of each changed field."""
     if "branch" in changes:
         changes["branch"] = branch_by_slug(changes["branch"])
+        ensure_branches(actor, [changes["branch"].pk])
     for name in ("first_name", "last_name", "email", "phone", "bio", "photo_url", "slug"):
         if isinstance(changes.get(name), str):
             changes[name] = changes[name].strip()
@@ -138,7 +141,7 @@ def change_profile(
 def trainer_restore(command: TrainerRestore, *, actor: Actor = SYSTEM) -> Trainer:
     """The profile as it was at an earlier version, through a new version and event."""
     with command_transaction():
-        trainer = lock_trainer(command.trainer_id, command.expected_version)
+        trainer = lock_trainer(command.trainer_id, command.expected_version, actor)
         if not 1 <= command.version <= trainer.version:
             raise errors.InvalidInput(
                 {"version": [errors.NO_SUCH_VERSION.format(latest=trainer.version)]}
@@ -193,7 +196,7 @@ def profile_at(trainer_id: object, version: int) -> dict[str, Any]:
 
 def trainer_delete(command: TrainerDelete, *, actor: Actor = SYSTEM) -> None:
     with command_transaction():
-        trainer = lock_trainer(command.trainer_id, command.expected_version)
+        trainer = lock_trainer(command.trainer_id, command.expected_version, actor)
         version = trainer.version + 1
         before = snapshot(trainer, (*PROFILE_FIELDS, "status"))
         trainer.delete()
@@ -209,7 +212,7 @@ def trainer_delete(command: TrainerDelete, *, actor: Actor = SYSTEM) -> None:
 
 def trainer_set_specialties(command: TrainerSetSpecialties, *, actor: Actor = SYSTEM) -> Trainer:
     with command_transaction():
-        trainer = lock_trainer(command.trainer_id, command.expected_version)
+        trainer = lock_trainer(command.trainer_id, command.expected_version, actor)
         before = specialty_slugs(trainer)
         trainer.specialties.set(specialties_by_slug(command.specialties))
         bump(trainer, command, actor, changes=diff(before, specialty_slugs(trainer)))
@@ -222,7 +225,7 @@ def specialty_slugs(trainer: Trainer) -> dict[str, list[str]]:
 
 def trainer_assign_specialty(command: TrainerAssignSpecialty, *, actor: Actor = SYSTEM) -> Trainer:
     with command_transaction():
-        trainer = lock_trainer(command.trainer_id, command.expected_version)
+        trainer = lock_trainer(command.trainer_id, command.expected_version, actor)
         (specialty,) = specialties_by_slug((command.specialty,))
         if trainer.specialties.filter(pk=specialty.pk).exists():
             raise errors.RuleViolation(
@@ -250,10 +253,13 @@ def bump(
     )
 
 
-def lock_trainer(trainer_id: object, expected_version: int | None) -> Trainer:
-    return lock_version(
+def lock_trainer(trainer_id: object, expected_version: int | None, actor: Actor) -> Trainer:
+    """Lock the trainer, check the version the command expects and the actor's branches."""
+    trainer = lock_version(
         Trainer.objects.all(), "Trainer", trainer_id, expected_version, pk=trainer_id
     )
+    ensure_branches(actor, [trainer.branch_id])
+    return trainer
 
 
 def branch_by_slug(slug: str) -> Branch:

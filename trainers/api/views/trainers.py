@@ -11,6 +11,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from trainers.access import branch_scope
 from trainers.api.conditional import expected_version
 from trainers.api.idempotency import idempotent
 from trainers.api.serializers import PatchInput, StrictInput, TrainerOutput
@@ -96,7 +97,8 @@ class TrainerDetailApi(APIView):
     @extend_schema(responses={200: TrainerOutput, **problems(401, 403, 404)})
     def get(self, request: Request, trainer_id: UUID) -> Response:
         """Read a trainer from the write model, with its version as ETag."""
-        return render(TrainerOutput, trainer_get(trainer_id))
+        branches = branch_scope(actor(request).user_id)
+        return render(TrainerOutput, trainer_get(trainer_id, branches=branches))
 
     @extend_schema(
         request=InputSerializer,

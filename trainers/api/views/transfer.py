@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any
 
 from django.http import StreamingHttpResponse
 from drf_spectacular.types import OpenApiTypes
@@ -19,6 +19,7 @@ from rest_framework.views import APIView
 
 from config.problems import CONTENT_TYPE, problem
 from trainers import csvio
+from trainers.access import branch_scope
 from trainers.api.parsers import CsvParser
 from trainers.api.serializers import StrictInput
 from trainers.api.views.base import actor, parse_query, problems
@@ -73,7 +74,8 @@ class TrainerImportApi(APIView):
     )
     def post(self, request: Request) -> Response:
         dry_run = parse_query(self.QueryInput, request)["dry_run"]
-        rows = csvio.read(cast(bytes, request.data))
+        # An empty body reaches no parser: DRF hands an empty QueryDict instead.
+        rows = csvio.read(request.data if isinstance(request.data, bytes) else b"")
         report = csvio.import_rows(rows, dry_run=dry_run, actor=actor(request))
         if dry_run:
             return Response(report.as_json())
@@ -104,7 +106,8 @@ class TrainerExportApi(APIView):
     def get(self, request: Request) -> StreamingHttpResponse:
         filters = parse_query(self.QueryInput, request)
         response = StreamingHttpResponse(
-            csvio.export(trainer_list(**filters)), content_type="text/csv; charset=utf-8"
+            csvio.export(trainer_list(**filters, branches=branch_scope(request.user.pk))),
+            content_type="text/csv; charset=utf-8",
         )
         response["Content-Disposition"] = 'attachment; filename="trainers.csv"'
         return response

@@ -83,7 +83,13 @@ class StaffAdminSite(admin.AdminSite):
 
 def attention() -> list[tuple[str, int, str]]:
     """What needs a staff member's attention: (what, how many, where to see them)."""
-    from trainers.models import Certification, Status, Trainer  # the apps are loaded by now
+    from trainers.models import (  # the apps are loaded by now
+        Certification,
+        ScheduledChange,
+        ScheduleState,
+        Status,
+        Trainer,
+    )
 
     today = timezone.localdate()
     soon = today + timedelta(days=EXPIRING_DAYS)
@@ -104,6 +110,16 @@ def attention() -> list[tuple[str, int, str]]:
             "On leave",
             Trainer.objects.filter(status=Status.ON_LEAVE).count(),
             f"{trainers}?status__exact=on_leave",
+        ),
+        (
+            "Scheduled status changes (pending)",
+            ScheduledChange.objects.filter(state=ScheduleState.PENDING).count(),
+            "/admin/trainers/scheduledchange/?state__exact=pending",
+        ),
+        (
+            "Scheduled changes that failed",
+            ScheduledChange.objects.filter(state=ScheduleState.FAILED).count(),
+            "/admin/trainers/scheduledchange/?state__exact=failed",
         ),
         (
             f"Trainers with a certificate expiring within {EXPIRING_DAYS} days",

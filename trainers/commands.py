@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, fields
-from datetime import date, time
+from datetime import date, datetime, time
 from typing import Any, Final
 from uuid import UUID
 
@@ -147,6 +147,21 @@ class TrainerImport:
     classes: tuple[tuple[int, GymClassSchedule], ...] = ()
     publish: bool = False
     statuses: tuple[tuple[int, str], ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class StatusChangeSchedule:
+    """Run a status change at ``at``: action publish, unpublish, leave, return or retire."""
+
+    trainer_id: UUID
+    action: str
+    at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class StatusChangeCancel:
+    change_id: int
+    trainer_id: UUID | None = None  # when given, the change must be this trainer's
 
 
 # Certifications (part of the trainer aggregate) ------------------------------------------

@@ -35,6 +35,8 @@ SENTENCES = {
     "TrainerDelete": "Deleted the trainer",
     "TrainerSetSpecialties": "Changed the specialties",
     "TrainerAssignSpecialty": "Added a specialty",
+    "StatusChangeSchedule": "Scheduled a status change",
+    "StatusChangeCancel": "Cancelled a scheduled status change",
     "CertificationAdd": "Added the certification {subject}",
     "CertificationUpdate": "Changed the certification {subject}",
     "CertificationRemove": "Removed the certification {subject}",

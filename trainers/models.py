@@ -225,6 +225,61 @@ class GymClass(PlainConstraints):
         return f"{self.title} ({self.get_weekday_display()} {self.start_time:%H:%M})"
 
 
+class ScheduleAction(models.TextChoices):
+    PUBLISH = "publish", "Publish"
+    UNPUBLISH = "unpublish", "Unpublish"
+    LEAVE = "leave", "Put on leave"
+    RETURN = "return", "Back from leave"
+    RETIRE = "retire", "Retire"
+
+
+class ScheduleState(models.TextChoices):
+    PENDING = "pending", "Pending"
+    DONE = "done", "Done"
+    FAILED = "failed", "Failed"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+class ScheduledChange(models.Model):
+    """A status change to run at a time: as a normal command, once, by the scheduler."""
+
+    Action = ScheduleAction
+    State = ScheduleState
+
+    trainer = models.ForeignKey(Trainer, on_delete=models.CASCADE, related_name="scheduled")
+    action = models.CharField(max_length=20, choices=ScheduleAction.choices)
+    run_at = models.DateTimeField()
+    state = models.CharField(
+        max_length=20, choices=ScheduleState.choices, default=ScheduleState.PENDING
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_by_name = models.CharField(max_length=150, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    ran_at = models.DateTimeField(null=True, blank=True)
+    error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["run_at", "id"]
+        indexes = [
+            models.Index(fields=["run_at"], name="scheduled_due", condition=Q(state="pending")),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(action__in=[a.value for a in ScheduleAction]),
+                name="scheduled_action_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(state__in=[s.value for s in ScheduleState]),
+                name="scheduled_state_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} {self.trainer} at {self.run_at:%Y-%m-%d %H:%M}"
+
+
 class BranchGrant(models.Model):
     """Limits a staff user to some branches: one who has any grant sees and changes only
     the trainers and classes of the granted branches; one without grants, all of them."""

@@ -34,6 +34,8 @@ def test_the_dashboard_names_the_site_and_counts_what_needs_attention(
     assert rows == {
         "Drafts (not public yet)": "1",
         "On leave": "0",
+        "Scheduled status changes (pending)": "0",
+        "Scheduled changes that failed": "0",
         "Trainers with a certificate expiring within 60 days": "1",
     }
     assert page.index("Trainer profiles") < page.index("Auth Token")
@@ -95,3 +97,29 @@ def test_hostile_query_values_are_never_a_5xx(
     response = admin_client.get(url)
     assert response.status_code < 500, url
     assert response.status_code in (200, 302, 400, 404)
+
+
+def test_staff_schedule_and_see_failures_in_the_admin(
+    admin_client: Client, trainer: Trainer
+) -> None:
+    from trainers.handlers.schedule import run_due
+    from trainers.models import ScheduledChange
+
+    add = "/admin/trainers/scheduledchange/add/"
+    response = admin_client.post(
+        add,
+        {
+            "trainer": str(trainer.pk),
+            "action": "leave",
+            "run_at_0": "2027-01-04",
+            "run_at_1": "09:00",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    change = ScheduledChange.objects.get()
+    assert (change.action, change.created_by_name) == ("leave", "admin")
+    run_due(change.run_at)
+    listing = admin_client.get("/admin/trainers/scheduledchange/?state__exact=failed")
+    assert "A draft trainer cannot be put on leave." in listing.content.decode()
+    dashboard = admin_client.get("/admin/").content.decode()
+    assert "Scheduled changes that failed</a></th><td" in dashboard

@@ -114,9 +114,9 @@ def walk_strings(node: Any, path: str = "") -> Iterator[tuple[str, str]]:
         yield path, node
 
 
-def test_the_three_services_and_the_replica_profile(services: dict[str, dict[str, Any]]) -> None:
+def test_the_default_services_and_the_replica_profile(services: dict[str, dict[str, Any]]) -> None:
     default = {name for name, service in services.items() if not service.get("profiles")}
-    assert default == {"db", "migrate", "app"}
+    assert default == {"db", "migrate", "app", "scheduler"}
     assert {name for name in services if name not in default} == {"replica", "reader"}
     for name in ("replica", "reader"):
         assert services[name]["profiles"] == ["replica"]
@@ -135,6 +135,17 @@ def test_db_is_postgresql_with_a_healthcheck_and_a_named_volume(
     assert target == "/var/lib/postgresql/data"
     assert volume in compose["volumes"], "a named volume, declared at the top level"
     assert "ports" not in db, "the database is not published outside the compose network"
+
+
+def test_the_scheduler_runs_the_app_image_after_the_migration(
+    services: dict[str, dict[str, Any]],
+) -> None:
+    scheduler, app = services["scheduler"], services["app"]
+    assert scheduler["image"] == app["image"]
+    assert scheduler["command"] == ["python", "manage.py", "run_scheduler"]
+    assert scheduler["restart"] == "unless-stopped"
+    assert scheduler["depends_on"]["migrate"]["condition"] == "service_completed_successfully"
+    assert "ports" not in scheduler
 
 
 def test_migrate_is_a_one_shot_of_the_app_image_after_the_database(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
@@ -460,13 +460,19 @@ class TestSpecialties:
             dispatch(command)
 
 
-def every_command(trainer: Trainer, cert_id: int, class_id: int) -> dict[type, Any]:
+def every_command(
+    trainer: Trainer, cert_id: int, class_id: int, scheduled_id: int = 0
+) -> dict[type, Any]:
     """One valid command of each type, for the ``trainer``, certification and class fixtures."""
     pk = trainer.pk
     return {
         c.TrainerRegister: register_command(email="new@example.com"),
         c.TrainerUpdateProfile: c.TrainerUpdateProfile(trainer_id=pk, phone="+49 30 1"),
         c.TrainerRestore: c.TrainerRestore(trainer_id=pk, version=1),
+        c.StatusChangeSchedule: c.StatusChangeSchedule(
+            pk, "publish", datetime(2027, 1, 4, tzinfo=UTC)
+        ),
+        c.StatusChangeCancel: c.StatusChangeCancel(scheduled_id),
         c.TrainerPublish: c.TrainerPublish(trainer_id=pk),
         c.TrainerUnpublish: c.TrainerUnpublish(trainer_id=pk),
         c.TrainerPutOnLeave: c.TrainerPutOnLeave(trainer_id=pk),
@@ -513,7 +519,11 @@ def test_dispatch_routes_each_command_to_its_handler(
         bring_to(trainer, Status.PUBLISHED)
     if command_type is c.TrainerRestore:
         dispatch(c.TrainerUpdateProfile(trainer.pk, bio="A later bio."))
-    command = every_command(trainer, certification.pk, gym_class.pk)[command_type]
+    scheduled_id = 0
+    if command_type is c.StatusChangeCancel:
+        at = datetime(2027, 1, 4, tzinfo=UTC)
+        scheduled_id = dispatch(c.StatusChangeSchedule(trainer.pk, "retire", at)).pk
+    command = every_command(trainer, certification.pk, gym_class.pk, scheduled_id)[command_type]
     last_event = Event.objects.latest("id").pk
 
     dispatch(command, actor=actor)

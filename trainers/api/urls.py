@@ -7,6 +7,7 @@ from trainers.api.views import (
     catalog,
     certifications,
     classes,
+    schedule,
     status,
     trainers,
     transfer,
@@ -34,6 +35,8 @@ urlpatterns = [
     path(f"{trainer}leave/", status.TrainerLeaveApi.as_view()),
     path(f"{trainer}retire/", status.TrainerRetireApi.as_view()),
     path(f"{trainer}restore/", trainers.TrainerRestoreApi.as_view()),
+    path(f"{trainer}schedule/", schedule.TrainerScheduleApi.as_view()),
+    path(f"{trainer}schedule/<int:change_id>/", schedule.TrainerScheduleCancelApi.as_view()),
     path(f"{trainer}certifications/", certifications.CertificationAddApi.as_view()),
     path(
         f"{trainer}certifications/<int:certification_id>/",

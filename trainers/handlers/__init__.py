@@ -28,6 +28,7 @@ from trainers.handlers.certification import (
     certification_update,
 )
 from trainers.handlers.gym_class import gym_class_cancel, gym_class_reschedule, gym_class_schedule
+from trainers.handlers.schedule import status_change_cancel, status_change_schedule
 from trainers.handlers.status import trainer_change_status
 from trainers.handlers.trainer import (
     trainer_assign_specialty,
@@ -56,6 +57,8 @@ HANDLERS: dict[type, CommandHandler[Any, Any]] = {
     c.GymClassSchedule: gym_class_schedule,
     c.GymClassReschedule: gym_class_reschedule,
     c.GymClassCancel: gym_class_cancel,
+    c.StatusChangeSchedule: status_change_schedule,
+    c.StatusChangeCancel: status_change_cancel,
     c.BranchCreate: branch_create,
     c.BranchUpdate: branch_update,
     c.SpecialtyCreate: specialty_create,
@@ -80,6 +83,8 @@ __all__ = [
     "gym_class_schedule",
     "specialty_create",
     "specialty_update",
+    "status_change_cancel",
+    "status_change_schedule",
     "trainer_assign_specialty",
     "trainer_change_status",
     "trainer_delete",

@@ -77,12 +77,14 @@ class StaffAdminSite(admin.AdminSite):
     def index(
         self, request: HttpRequest, extra_context: dict[str, Any] | None = None
     ) -> TemplateResponse:
-        context = {"attention": attention(), **(extra_context or {})}
+        context = {"attention": attention(request.user.pk), **(extra_context or {})}
         return super().index(request, context)
 
 
-def attention() -> list[tuple[str, int, str]]:
-    """What needs a staff member's attention: (what, how many, where to see them)."""
+def attention(user_id: int | None) -> list[tuple[str, int, str]]:
+    """What needs a staff member's attention: (what, how many, where to see them); a
+    branch manager's counts are of their branches."""
+    from trainers.access import branch_scope
     from trainers.models import (  # the apps are loaded by now
         Certification,
         ScheduledChange,
@@ -91,11 +93,17 @@ def attention() -> list[tuple[str, int, str]]:
         Trainer,
     )
 
+    scope = branch_scope(user_id)
+    trainers_ = Trainer.objects.all()
+    if scope is not None:
+        trainers_ = trainers_.filter(branch_id__in=scope)
+    certifications = Certification.objects.filter(trainer__in=trainers_)
+    scheduled = ScheduledChange.objects.filter(trainer__in=trainers_)
     today = timezone.localdate()
     soon = today + timedelta(days=EXPIRING_DAYS)
     trainers = "/admin/trainers/trainer/"
     expiring = (
-        Certification.objects.filter(expires_on__gte=today, expires_on__lte=soon)
+        certifications.filter(expires_on__gte=today, expires_on__lte=soon)
         .values("trainer")
         .distinct()
         .count()
@@ -103,22 +111,22 @@ def attention() -> list[tuple[str, int, str]]:
     return [
         (
             "Drafts (not public yet)",
-            Trainer.objects.filter(status=Status.DRAFT).count(),
+            trainers_.filter(status=Status.DRAFT).count(),
             f"{trainers}?status__exact=draft",
         ),
         (
             "On leave",
-            Trainer.objects.filter(status=Status.ON_LEAVE).count(),
+            trainers_.filter(status=Status.ON_LEAVE).count(),
             f"{trainers}?status__exact=on_leave",
         ),
         (
             "Scheduled status changes (pending)",
-            ScheduledChange.objects.filter(state=ScheduleState.PENDING).count(),
+            scheduled.filter(state=ScheduleState.PENDING).count(),
             "/admin/trainers/scheduledchange/?state__exact=pending",
         ),
         (
             "Scheduled changes that failed",
-            ScheduledChange.objects.filter(state=ScheduleState.FAILED).count(),
+            scheduled.filter(state=ScheduleState.FAILED).count(),
             "/admin/trainers/scheduledchange/?state__exact=failed",
         ),
         (

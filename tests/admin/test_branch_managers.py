@@ -57,6 +57,8 @@ def test_the_admin_lists_and_opens_only_their_branch(
     assert publish.status_code == 404
     dispatch(c.GymClassSchedule("Flow", "north", theirs.pk, 1, time(9, 0), 60, 9))
     assert client.get("/admin/trainers/gymclass/").context["cl"].result_count == 0
+    drafts = client.get("/admin/").context["attention"][0]
+    assert drafts[:2] == ("Drafts (not public yet)", 1)  # Ann only, not Nils
 
 
 def test_the_api_hides_and_refuses_other_branches(setup: tuple[User, Trainer, Trainer]) -> None:

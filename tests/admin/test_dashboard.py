@@ -10,7 +10,7 @@ from django.test import Client
 
 from trainers import commands as c
 from trainers.handlers import dispatch
-from trainers.models import Branch, Trainer
+from trainers.models import Branch, Event, Trainer
 
 
 def test_the_dashboard_names_the_site_and_counts_what_needs_attention(
@@ -123,3 +123,28 @@ def test_staff_schedule_and_see_failures_in_the_admin(
     assert "A draft trainer cannot be put on leave." in listing.content.decode()
     dashboard = admin_client.get("/admin/").content.decode()
     assert "Scheduled changes that failed</a></th><td" in dashboard
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_drafts_public_profile_preview_publishes_nothing(
+    admin_client: Client, branch: Branch, trainer: Trainer
+) -> None:
+    from django.db import connection
+
+    dispatch(c.CertificationAdd(trainer.pk, "CPR", "Red Cross", date(2020, 1, 1)))
+    dispatch(c.GymClassSchedule("Flow", branch.slug, trainer.pk, 2, time(18, 0), 60, 9))
+    events_before = Event.objects.count()
+
+    page = admin_client.get(f"/admin/trainers/trainer/{trainer.pk}/preview/")
+
+    assert page.status_code == 200
+    document = page.context["document"]
+    assert (document["first_name"], document["branch"]["slug"]) == ("Ann", branch.slug)
+    assert [c["name"] for c in document["certifications"]] == ["CPR"]
+    assert [g["start_time"] for g in document["classes"]] == ["18:00"]
+    assert "this is what the public would see after publishing" in page.content.decode()
+    trainer.refresh_from_db()
+    assert trainer.status == "draft" and Event.objects.count() == events_before
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM read.trainer WHERE id = %s", [trainer.pk])
+        assert cursor.fetchone() == (0,)

@@ -253,3 +253,14 @@ def test_staff_workflows_errors_status_bulk_conflict_history(
     assert cells == ["2", "hired_on", "Enter a date as YYYY-MM-DD."]
     shoot(browser, "08-import-preview")
     assert not Trainer.objects.filter(email="dee@gym.test").exists()
+
+    # 7. The dashboard, and a draft's public profile before publishing.
+    browser.get(f"{url}/admin/")
+    assert "Drafts (not public yet)" in wait_for(browser, ".attention")
+    shoot(browser, "09-dashboard")
+    browser.get(f"{url}/admin/trainers/trainer/{bo.pk}/change/")
+    browser.find_element(By.CSS_SELECTOR, ".preview-link").click()
+    assert wait_for(browser, ".public-preview h2") == "Bo Chan"
+    shoot(browser, "10-draft-preview")
+    bo.refresh_from_db()
+    assert bo.status == Status.DRAFT

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 from typing import Any
 
@@ -25,6 +26,7 @@ from trainers.handlers.certification import FIELDS as CERTIFICATION_FIELDS
 from trainers.handlers.status import TRANSITIONS, allowed_commands
 from trainers.history import Names, may_see_private, summary
 from trainers.models import Certification, GymClass, Status, Trainer
+from trainers.preview import public_document
 from trainers.selectors import trainer_events
 
 CLASS_FIELDS = ("title", "branch", "weekday", "start_time", "duration_minutes", "capacity")
@@ -255,10 +257,14 @@ class TrainerAdmin(CommandAdmin):
             ((command.__name__, url, label) for command, label in status_buttons(obj.status)),
         )
         note = "Saves nothing else on this page: save your edits first."
+        preview = reverse("admin:trainers_trainer_preview", args=[obj.pk])
         return format_html(
-            '{} <span class="status-buttons">{}</span><div class="help">{}</div>',
+            '{} <span class="status-buttons">{}</span> <a href="{}" class="preview-link">{}</a>'
+            '<div class="help">{}</div>',
             badge(obj.status),
             buttons,
+            preview,
+            "Public profile" if obj.is_public else "Preview the public profile",
             note if buttons else "",
         )
 
@@ -283,6 +289,11 @@ class TrainerAdmin(CommandAdmin):
                 "<path:object_id>/restore/",
                 wrap(self.restore_view),
                 name="trainers_trainer_restore",
+            ),
+            path(
+                "<path:object_id>/preview/",
+                wrap(self.preview_view),
+                name="trainers_trainer_preview",
             ),
             *super().get_urls(),
         ]
@@ -389,6 +400,24 @@ class TrainerAdmin(CommandAdmin):
             **(extra_context or {}),
         }
         return TemplateResponse(request, "admin/trainers/trainer/timeline.html", context)
+
+    def preview_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        """The public profile as the read side would serve it, without publishing."""
+        trainer = self.get_object(request, object_id)
+        if trainer is None:
+            raise Http404("No such trainer.")
+        document = public_document(trainer.pk)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"Public profile of {trainer}" + ("" if trainer.is_public else " (preview)"),
+            "subtitle": None,
+            "opts": self.opts,
+            "object": trainer,
+            "crumb": "Public profile",
+            "document": document,
+            "document_json": json.dumps(document, indent=2, ensure_ascii=False),
+        }
+        return TemplateResponse(request, "admin/trainers/trainer/preview.html", context)
 
     def restore_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
         """ "Restore this version" on the history page: the profile as it was, as a command."""

@@ -61,6 +61,17 @@ def visible_changes(event: Event, *, private: bool) -> dict[str, dict[str, Any]]
     }
 
 
+def visible_payload(event: Event, *, private: bool) -> dict[str, Any]:
+    """The command as recorded, private fields' values hidden unless ``private``."""
+    payload = event.payload if isinstance(event.payload, dict) else {}
+    if private:
+        return dict(payload)
+    return {
+        k: (HIDDEN if k in PRIVATE_FIELDS and v not in (None, "") else v)
+        for k, v in payload.items()
+    }
+
+
 def summary(event: Event) -> str:
     """One line: what the event did (``SENTENCES``), or its command's name if unknown."""
     sentence = SENTENCES.get(event.command, event.command)

@@ -115,7 +115,10 @@ def test_private_values_are_hidden_from_staff_who_may_not_change_trainers(
         "phone": {"old": HIDDEN, "new": HIDDEN},
         "bio": {"old": "bio 5", "new": "b"},
     }
-    assert editor.get(url).json()["items"][0]["changes"]["phone"] == {"old": "", "new": "+1 5"}
+    assert viewer.get(url).json()["items"][0]["payload"]["phone"] == HIDDEN
+    newest = editor.get(url).json()["items"][0]
+    assert newest["changes"]["phone"] == {"old": "", "new": "+1 5"}
+    assert newest["payload"]["phone"] == "+1 5"
 
 
 def test_class_events_are_in_their_trainers_history(ops: Client, edited: Trainer) -> None:

@@ -7,7 +7,7 @@ from typing import Any
 
 from ninja import Field, Schema
 
-from trainers.history import HIDDEN, may_see_private, summary, visible_changes
+from trainers.history import HIDDEN, may_see_private, summary, visible_changes, visible_payload
 from trainers.models import Event, ReadModelRun
 
 
@@ -46,6 +46,10 @@ class EventOut(Schema):
     @staticmethod
     def resolve_actor(event: Event) -> str:
         return event.actor_name
+
+    @staticmethod
+    def resolve_payload(event: Event, context: dict[str, Any]) -> dict[str, Any]:
+        return visible_payload(event, private=may_see_private(context["request"].user))
 
     @staticmethod
     def resolve_summary(event: Event) -> str:

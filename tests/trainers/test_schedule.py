@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from datetime import UTC, datetime, timedelta
 from io import StringIO
 
@@ -121,3 +122,28 @@ def test_two_schedulers_at_once_run_each_change_exactly_once(branch: object, yog
     for trainer in trainers:
         publishes = Event.objects.filter(aggregate_id=str(trainer.pk), command="TrainerPublish")
         assert publishes.count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_background_scheduler_runs_a_change_within_seconds(
+    branch: object, yoga: object
+) -> None:
+    from tests.trainers.conftest import register_command
+    from trainers.scheduler import BackgroundScheduler
+
+    trainer = dispatch(register_command())
+    change = schedule(trainer, "publish", datetime.now(UTC) + timedelta(seconds=1))
+    scheduler = BackgroundScheduler(interval=0.2)
+    scheduler.start()
+    try:
+        deadline = time.monotonic() + 6
+        while time.monotonic() < deadline:
+            change.refresh_from_db()
+            if change.state != "pending":
+                break
+            time.sleep(0.1)
+    finally:
+        scheduler.stop()
+    assert change.state == "done"
+    assert not scheduler.thread.is_alive()
+    assert change.ran_at is not None and change.ran_at - change.run_at < timedelta(seconds=5)

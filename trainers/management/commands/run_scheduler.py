@@ -13,11 +13,9 @@ import threading
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
-from django.db import close_old_connections
 
 from trainers.handlers.schedule import run_due
-
-INTERVAL = 1.0  # seconds between passes: a change runs within this of its time
+from trainers.scheduler import loop
 
 
 class Command(BaseCommand):
@@ -33,7 +31,4 @@ class Command(BaseCommand):
         stop = threading.Event()
         for sig in (signal.SIGTERM, signal.SIGINT):
             signal.signal(sig, lambda *_: stop.set())
-        while not stop.is_set():
-            close_old_connections()
-            run_due()
-            stop.wait(INTERVAL)
+        loop(stop)

@@ -120,7 +120,9 @@ def test_staff_schedule_and_see_failures_in_the_admin(
     assert (change.action, change.created_by_name) == ("leave", "admin")
     run_due(change.run_at)
     listing = admin_client.get("/admin/trainers/scheduledchange/?state__exact=failed")
-    assert "A draft trainer cannot be put on leave." in listing.content.decode()
+    page = listing.content.decode()
+    assert "Failed: A draft trainer cannot be put on leave." in page
+    assert '<td class="field-scheduled_by">admin</td>' in page
     dashboard = admin_client.get("/admin/").content.decode()
     assert "Scheduled changes that failed</a></th><td" in dashboard
 

@@ -6,6 +6,7 @@ import re
 from collections.abc import Callable
 from datetime import time
 
+from django.contrib.auth.models import Permission, User
 from django.test import Client
 
 from trainers import commands as c
@@ -120,3 +121,18 @@ def test_an_event_is_read_only(admin_client: Client, trainer: Trainer) -> None:
     assert "delete_selected" not in changelist
     event.refresh_from_db()
     assert event.command == "TrainerRegister"
+
+
+def test_the_event_page_hides_private_values_from_view_only_staff(
+    admin_client: Client, trainer: Trainer, django_user_model: type[User]
+) -> None:
+    dispatch(c.TrainerUpdateProfile(trainer.pk, phone="+1 555 0100"))
+    event = Event.objects.latest("id")
+    url = f"{EVENTS}{event.pk}/change/"
+    assert "+1 555 0100" in admin_client.get(url).content.decode()
+    viewer = django_user_model.objects.create_user("viewer", is_staff=True)
+    viewer.user_permissions.set(Permission.objects.filter(codename="view_event"))
+    client = Client()
+    client.force_login(viewer)
+    page = client.get(url).content.decode()
+    assert "+1 555 0100" not in page and "(hidden)" in page

@@ -13,7 +13,7 @@ import os
 import shutil
 import tempfile
 from collections.abc import Iterator
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -30,6 +30,7 @@ from trainers import commands as c
 from trainers import errors
 from trainers.cqrs import Actor
 from trainers.handlers import dispatch
+from trainers.handlers.schedule import run_due
 from trainers.models import Event, Status, Trainer
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -264,3 +265,11 @@ def test_staff_workflows_errors_status_bulk_conflict_history(
     shoot(browser, "10-draft-preview")
     bo.refresh_from_db()
     assert bo.status == Status.DRAFT
+
+    # 8. A scheduled change that is no longer allowed when due: failed, with its reason.
+    due = datetime.now(UTC) - timedelta(minutes=1)
+    dispatch(c.StatusChangeSchedule(bo.pk, "leave", due), actor=Actor(None, "boss"))
+    run_due()
+    browser.get(f"{url}/admin/trainers/scheduledchange/")
+    assert "A draft trainer cannot be put on leave." in wait_for(browser, "#result_list")
+    shoot(browser, "11-scheduled-change-failed")

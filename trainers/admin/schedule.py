@@ -8,11 +8,12 @@ from typing import Any
 from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils.timezone import localtime
 
 from trainers import commands as c
 from trainers.access import branch_scope
 from trainers.admin.base import CommandAdmin, CommandForm, adopt, apply_to_each, run
-from trainers.models import ScheduledChange
+from trainers.models import ScheduledChange, ScheduleState
 
 
 class ScheduledChangeForm(CommandForm):
@@ -39,7 +40,7 @@ def cancel_selected(
 @admin.register(ScheduledChange)
 class ScheduledChangeAdmin(CommandAdmin):
     form = ScheduledChangeForm
-    list_display = ("run_at", "trainer", "action", "state", "created_by_name", "ran_at", "error")
+    list_display = ("run_at", "trainer", "action", "outcome", "scheduled_by")
     list_filter = ("state", "action")
     list_select_related = ("trainer",)
     autocomplete_fields = ("trainer",)
@@ -47,6 +48,19 @@ class ScheduledChangeAdmin(CommandAdmin):
     date_hierarchy = "run_at"
     actions = [cancel_selected]
     fields = ("trainer", "action", "run_at")
+
+    @admin.display(description="outcome", ordering="state")
+    def outcome(self, obj: ScheduledChange) -> str:
+        """Pending, or what happened when it ran: done, or failed and why."""
+        if obj.state == ScheduleState.FAILED:
+            return f"Failed: {obj.error}"
+        if obj.state == ScheduleState.DONE and obj.ran_at is not None:
+            return f"Done at {localtime(obj.ran_at):%Y-%m-%d %H:%M}"
+        return str(obj.get_state_display())
+
+    @admin.display(description="scheduled by", ordering="created_by_name")
+    def scheduled_by(self, obj: ScheduledChange) -> str:
+        return obj.created_by_name
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
         queryset = super().get_queryset(request)

@@ -25,7 +25,7 @@ from trainers.errors import DomainError
 from trainers.handlers.certification import FIELDS as CERTIFICATION_FIELDS
 from trainers.handlers.status import TRANSITIONS, allowed_commands
 from trainers.history import Names, may_see_private, summary
-from trainers.models import Certification, GymClass, Status, Trainer
+from trainers.models import Certification, GymClass, ScheduleState, Status, Trainer
 from trainers.preview import public_document
 from trainers.selectors import trainer_events
 
@@ -200,6 +200,7 @@ class TrainerAdmin(CommandAdmin):
             {
                 "fields": [
                     "status_controls",
+                    "scheduled",
                     "version",
                     "created_at",
                     "updated_at",
@@ -213,6 +214,7 @@ class TrainerAdmin(CommandAdmin):
     readonly_fields = (
         "status_controls",
         "status_badge",
+        "scheduled",
         "version",
         "created_at",
         "updated_at",
@@ -337,6 +339,24 @@ class TrainerAdmin(CommandAdmin):
                 failures,
             )
         return HttpResponseRedirect(reverse("admin:trainers_trainer_changelist"))
+
+    @admin.display(description="scheduled changes")
+    def scheduled(self, obj: Trainer) -> str:
+        """Pending scheduled status changes, and a link to schedule one."""
+        pending = obj.scheduled.filter(state=ScheduleState.PENDING)
+        lines = format_html_join(
+            "",
+            "<li>{} at {}</li>",
+            ((s.get_action_display(), f"{localtime(s.run_at):%Y-%m-%d %H:%M}") for s in pending),
+        )
+        add = reverse("admin:trainers_scheduledchange_add")
+        return format_html(
+            '<ul class="scheduled-list">{}</ul><a href="{}?trainer={}">{}</a>',
+            lines,
+            add,
+            obj.pk,
+            "Schedule a status change",
+        )
 
     @admin.display(description="history")
     def history(self, obj: Trainer) -> str:

@@ -81,11 +81,16 @@ def test_restore_this_version_puts_the_profile_back(admin_client: Client, traine
 
 
 def test_hostile_history_parameters_are_not_errors(admin_client: Client, trainer: Trainer) -> None:
-    for query in ("before=%00", "before=99999999999999999999999", "before=-1"):
+    for query in ("before=%00", "before=99999999999999999999999", "before=-1", "before=%C2%B2"):
         response = admin_client.get(f"/admin/trainers/trainer/{trainer.pk}/history/?{query}")
         assert response.status_code in (200, 400), query
     url = f"/admin/trainers/trainer/{trainer.pk}/restore/"
-    for data in ({"version": "\x00"}, {"version": "9" * 30, "loaded_version": "1"}, {}):
+    for data in (
+        {"version": "\x00"},
+        {"version": "9" * 30, "loaded_version": "1"},
+        {"version": "\u00b2", "loaded_version": "1"},
+        {},
+    ):
         assert admin_client.post(url, data).status_code == 302
     assert admin_client.get(url).status_code == 403
 

@@ -72,6 +72,7 @@ class TestChangePage:
             ("TrainerPutOnLeave", "1", "A draft trainer cannot be put on leave."),
             ("TrainerDelete", "1", "Choose one of the status buttons."),
             ("TrainerPublish", "\x00", "Choose one of the status buttons."),
+            ("TrainerPublish", "\u00b2", "Choose one of the status buttons."),
         ],
     )
     def test_a_refused_button_changes_nothing(

@@ -25,6 +25,7 @@ an admin message and the page reloads.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
 from typing import Any, cast
 
@@ -54,6 +55,14 @@ class SaveRefused(Exception):
         self.error = error
         self.prefix = prefix  # the inline formset's prefix, None for the main form
         self.index = index  # the row in that formset
+
+
+def whole_number(value: str) -> int | None:
+    """A version or event id sent by a page: ASCII digits that fit a bigint, else None
+    ("²".isdigit() is true, and int() of it fails)."""
+    if re.fullmatch(r"[0-9]{1,18}", value):
+        return int(value)
+    return None
 
 
 def run(request: HttpRequest, command: object) -> Any:

@@ -18,7 +18,14 @@ from django.utils.timezone import localdate, localtime
 
 from trainers import commands as c
 from trainers.admin import errors, trainer_actions, transfer
-from trainers.admin.base import CommandAdmin, CommandForm, CommandInlineFormSet, adopt, run
+from trainers.admin.base import (
+    CommandAdmin,
+    CommandForm,
+    CommandInlineFormSet,
+    adopt,
+    run,
+    whole_number,
+)
 from trainers.adminsite import EXPIRING_DAYS
 from trainers.commands import PROFILE_FIELDS
 from trainers.errors import DomainError
@@ -309,12 +316,12 @@ class TrainerAdmin(CommandAdmin):
             raise PermissionDenied
         back = reverse("admin:trainers_trainer_change", args=[trainer.pk])
         command = STATUS_COMMANDS.get(request.POST.get("_status", ""))
-        loaded = request.POST.get("loaded_version", "")
-        if command is None or not loaded.isdigit():
+        loaded = whole_number(request.POST.get("loaded_version", ""))
+        if command is None or loaded is None:
             messages.error(request, "Choose one of the status buttons.")
             return HttpResponseRedirect(back)
         try:
-            changed = run(request, command(trainer.pk, expected_version=int(loaded)))
+            changed = run(request, command(trainer.pk, expected_version=loaded))
         except DomainError as error:
             messages.error(request, errors.describe(error))
         else:
@@ -391,7 +398,7 @@ class TrainerAdmin(CommandAdmin):
         page = trainer_events(
             trainer.pk,
             limit=TIMELINE_PAGE + 1,
-            before=int(before) if before.isdigit() and len(before) < 19 else None,
+            before=whole_number(before),
         )
         names = Names()
         private = may_see_private(request.user)
@@ -447,12 +454,13 @@ class TrainerAdmin(CommandAdmin):
         if request.method != "POST" or not self.has_change_permission(request, trainer):
             raise PermissionDenied
         history = reverse("admin:trainers_trainer_history", args=[trainer.pk])
-        version, loaded = request.POST.get("version", ""), request.POST.get("loaded_version", "")
-        if not (version.isdigit() and loaded.isdigit() and len(version + loaded) < 18):
+        version = whole_number(request.POST.get("version", ""))
+        loaded = whole_number(request.POST.get("loaded_version", ""))
+        if version is None or loaded is None:
             messages.error(request, "Choose a version to restore.")
             return HttpResponseRedirect(history)
         try:
-            run(request, c.TrainerRestore(trainer.pk, int(version), int(loaded)))
+            run(request, c.TrainerRestore(trainer.pk, version, loaded))
         except DomainError as error:
             messages.error(request, errors.describe(error))
             return HttpResponseRedirect(history)

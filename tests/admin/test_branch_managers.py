@@ -106,3 +106,20 @@ def test_the_permission_picker_hides_internal_models(
     assert "log entry" not in page.lower() and "Can add event" not in page
     assert "Can change trainer" in page and "Can rebuild the read model" in page
     assert "branches this user is limited to" in page.lower()
+
+
+def test_an_import_into_another_branch_is_refused_whole(
+    setup: tuple[User, Trainer, Trainer],
+) -> None:
+    user, _, _ = setup
+    client = Client()
+    client.force_login(user)
+    text = "first_name,last_name,hired_on,email,branch\nOla,Nord,2021-01-01,ola@gym.test,north\n"
+    page = client.post("/admin/trainers/trainer/import/", {"text": text, "preview": "1"})
+    assert page.status_code == 200
+    assert "You may change only the trainers and classes of Downtown." in page.content.decode()
+    token = Token.objects.create(user=user)
+    api = Client(headers={"Authorization": f"Token {token.key}"})
+    response = api.post("/api/trainers/import/", text, content_type="text/csv")
+    assert response.status_code == 403
+    assert not Trainer.objects.filter(email="ola@gym.test").exists()

@@ -14,6 +14,7 @@ from django.urls import reverse
 
 from trainers import csvio
 from trainers.cqrs import Actor
+from trainers.errors import DomainError
 from trainers.models import Trainer
 
 
@@ -52,7 +53,7 @@ def import_view(modeladmin: admin.ModelAdmin[Trainer], request: HttpRequest) -> 
         try:
             rows = csvio.read(text)
             report = csvio.import_rows(rows, dry_run=not confirm, actor=Actor.of(request.user))
-        except csvio.CsvUnreadable as error:
+        except DomainError as error:  # an unreadable file, a branch outside the user's
             problem = error.message
         else:
             if confirm and not report.errors:

@@ -13,6 +13,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from readapi import errors
 from readapi.cache import ResponseCache, deaf
 from readapi.db import make_pool
+from readapi.edge import CachePolicy, HeadAsGet, cors, cors_origins_from_env
 from readapi.feed import ChangeNotifier, FeedSettings
 from readapi.handlers.facets import BranchListHandler, SpecialtyListHandler, TimetableHandler
 from readapi.handlers.slugs import SlugIds
@@ -131,8 +132,10 @@ def create_app(
     limit = RateLimit.from_env() if rate_limit == "env" else rate_limit
     if isinstance(limit, RateLimit):
         front = RateLimitMiddleware(front, limit=limit, trusted_proxies=trusted_proxies_from_env())
+    front = cors(HeadAsGet(front), cors_origins_from_env())
     # Outermost: 429s and error pages get the headers too.
     hsts = hsts_seconds_from_env() if hsts_seconds is None else hsts_seconds
     app.front = SecurityHeadersMiddleware(front, hsts_seconds=hsts)
+    app.state.cache_control = CachePolicy.from_env().header()
     app.state.rate_limit = limit if isinstance(limit, RateLimit) else None
     return app

@@ -42,4 +42,5 @@ async def read_timetable(request: Request, params: Annotated[TimetableParams, Qu
     token = token_of(request, params.consistency_token)
     query = TimetableGet(branch=params.branch, weekday=params.weekday, token=token)
     document = await request.app.state.timetable.handle(query)
-    return conditional(request, document.body, document.etag)
+    # No dependency key announces class changes yet: revalidated on every use.
+    return conditional(request, document.body, document.etag, [])

@@ -18,6 +18,7 @@ from readapi.feed import ChangeNotifier, FeedSettings
 from readapi.handlers.facets import BranchListHandler, SpecialtyListHandler, TimetableHandler
 from readapi.handlers.slugs import SlugIds
 from readapi.handlers.trainers import TrainerGetHandler, TrainerSearchHandler
+from readapi.purge import Purger, urls_from_env
 from readapi.ratelimit import RateLimit, RateLimitMiddleware, trusted_proxies_from_env
 from readapi.reader import Reader
 from readapi.routes import changes, facets, trainers
@@ -100,12 +101,20 @@ def create_app(
         # The response cache lives only while this listener hears other processes' commits.
         notifier.subscribe(cache.announce)
         cache.listening = notifier.listening.is_set
+        purger = None
+        if purge_urls := urls_from_env():  # shared caches in front: purge them by key
+            purger = Purger(purge_urls, listen_dsn or dsn, replica_dsn=dsn if replica else None)
+            notifier.subscribe(purger.announce)
+            purger.start()
+        app.state.purger = purger
         notifier.start()
         app.state.notifier = notifier
         try:
             yield
         finally:
             cache.listening = deaf
+            if purger is not None:
+                await purger.stop()
             await notifier.stop()
             await pool.close()
 

@@ -10,8 +10,9 @@
 - ``Surrogate-Key`` (Fastly's name; ``xkey`` for Varnish's xkey module): the
   dependency keys of the answer (``readapi/keys.py``), the same keys the database
   announces when a change touches them.
-- CORS: the data is public, so any origin may read it (``QUERY_CORS_ORIGINS``,
-  ``*`` by default) and browser code may see the headers a client needs.
+- CORS (``Cors``): the data is public, so any origin may read it
+  (``QUERY_CORS_ORIGINS``, ``*`` by default) and browser code may see the headers a
+  client needs.
 """
 
 from __future__ import annotations
@@ -20,10 +21,11 @@ import os
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from starlette.middleware.cors import CORSMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from config import lsn
+from config.problems import CONTENT_TYPE, problem
+from readapi.json import dumps
 
 SURROGATE_KEY = b"surrogate-key"
 XKEY = b"xkey"
@@ -87,22 +89,90 @@ def key_headers(keys: Iterable[str]) -> list[tuple[bytes, bytes]]:
 
 def cors_origins_from_env() -> list[str]:
     raw = os.environ.get("QUERY_CORS_ORIGINS", "*")
-    origins = [o.strip() for o in raw.split(",") if o.strip()]
-    return origins
+    return [o.strip().rstrip("/") for o in raw.split(",") if o.strip()]
+
+
+class Cors:
+    """CORS for ``/query/``, shaped for shared caches.
+
+    With ``*`` every answer carries ``Access-Control-Allow-Origin: *``, whether or not
+    the request named an origin: an answer a shared cache stored for a client without
+    ``Origin`` then serves browser code too. With a list of origins, an allowed
+    origin is echoed and every answer says ``Vary: Origin``. A preflight from an
+    allowed origin is answered here (204); from another, 403 problem details.
+    """
+
+    def __init__(self, app: ASGIApp, origins: list[str]) -> None:
+        self.app = app
+        self.any = "*" in origins
+        self.origins = frozenset(o.encode() for o in origins)
+        exposed = ", ".join(EXPOSE_HEADERS).encode()
+        self.always: list[tuple[bytes, bytes]] = (
+            [(b"access-control-allow-origin", b"*"), (b"access-control-expose-headers", exposed)]
+            if self.any
+            else [(b"vary", b"Origin")]
+        )
+        self.exposed = exposed
+        self.preflight = [
+            (b"access-control-allow-methods", b"GET, HEAD, OPTIONS"),
+            (b"access-control-allow-headers", ", ".join(ALLOW_HEADERS).encode()),
+            (b"access-control-max-age", b"600"),
+        ]
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        origin = None
+        requested = False
+        options = scope["method"] == "OPTIONS"
+        if options or not self.any:
+            for name, value in scope["headers"]:
+                if name == b"origin":
+                    origin = value
+                elif name == b"access-control-request-method":
+                    requested = True
+        preflight = options and requested and origin is not None
+        headers = list(self.always)
+        allowed = origin is not None and (self.any or origin in self.origins)
+        if allowed and not self.any:
+            assert origin is not None
+            headers += [
+                (b"access-control-allow-origin", origin),
+                (b"access-control-expose-headers", self.exposed),
+            ]
+        if preflight:
+            await self._preflight(send, headers + self.preflight, allowed)
+            return
+
+        async def send_with_cors(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message["headers"] = [*message.get("headers", ()), *headers]
+            await send(message)
+
+        await self.app(scope, receive, send_with_cors)
+
+    @staticmethod
+    async def _preflight(send: Send, headers: list[tuple[bytes, bytes]], allowed: bool) -> None:
+        if allowed:
+            await send({"type": "http.response.start", "status": 204, "headers": headers})
+            await send({"type": "http.response.body", "body": b""})
+            return
+        body = dumps(problem(403, "This origin may not read the query API (QUERY_CORS_ORIGINS)."))
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 403,
+                "headers": [
+                    (b"content-type", CONTENT_TYPE.encode()),
+                    (b"content-length", str(len(body)).encode()),
+                    (b"vary", b"Origin"),
+                ],
+            }
+        )
+        await send({"type": "http.response.body", "body": body})
 
 
 def cors(app: ASGIApp, origins: list[str]) -> ASGIApp:
-    """CORS for ``/query/`` (Starlette's middleware): no origins, no CORS headers."""
-    if not origins:
-        return app
-    return CORSMiddleware(
-        app,
-        allow_origins=origins,
-        allow_methods=["GET", "HEAD", "OPTIONS"],
-        allow_headers=list(ALLOW_HEADERS),
-        expose_headers=list(EXPOSE_HEADERS),
-        max_age=600,
-    )
+    """CORS for ``/query/`` when any origin is configured (``Cors``), else ``app`` as is."""
+    return Cors(app, origins) if origins else app
 
 
 class HeadAsGet:

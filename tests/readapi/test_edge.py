@@ -90,29 +90,42 @@ def test_cors_preflight_and_exposed_headers(edge_client: TestClient, gym: Gym) -
             "Access-Control-Request-Headers": "x-consistency-token, if-none-match",
         },
     )
-    assert preflight.status_code == 200
+    assert preflight.status_code == 204
     assert preflight.headers["access-control-allow-origin"] == ORIGIN
+    assert preflight.headers["vary"] == "Origin"
     allowed = preflight.headers["access-control-allow-headers"].lower()
     assert "x-consistency-token" in allowed and "if-none-match" in allowed
 
     response = edge_client.get(f"/query/trainers/{gym.ana.pk}", headers={"Origin": ORIGIN})
     assert response.status_code == 200
     assert response.headers["access-control-allow-origin"] == ORIGIN
+    assert response.headers["vary"] == "Origin"
     exposed = response.headers["access-control-expose-headers"].lower()
     assert {"etag", "retry-after", "x-request-id"} <= set(exposed.split(", "))
 
     stranger = edge_client.get("/query/trainers", headers={"Origin": "https://evil.example"})
     assert "access-control-allow-origin" not in stranger.headers
+    assert stranger.headers["vary"] == "Origin"  # a shared cache keys this answer by origin
     refused = edge_client.options(
         "/query/trainers",
         headers={"Origin": "https://evil.example", "Access-Control-Request-Method": "GET"},
     )
-    assert refused.status_code == 400
+    assert refused.status_code == 403
+    assert refused.headers["content-type"] == "application/problem+json"
+    assert "QUERY_CORS_ORIGINS" in refused.json()["detail"]
 
 
 def test_any_origin_by_default(app_client: TestClient, gym: Gym) -> None:
     response = app_client.get("/query/branches", headers={"Origin": "https://any.example"})
     assert response.headers["access-control-allow-origin"] == "*"
+    # Also without Origin: a shared cache may serve this answer to browser code later.
+    assert app_client.get("/query/branches").headers["access-control-allow-origin"] == "*"
+    preflight = app_client.options(
+        "/query/changes",
+        headers={"Origin": "https://any.example", "Access-Control-Request-Method": "GET"},
+    )
+    assert preflight.status_code == 204
+    assert "last-event-id" in preflight.headers["access-control-allow-headers"].lower()
     problem = app_client.get("/query/trainers?limit=0", headers={"Origin": "https://any.example"})
     assert problem.status_code == 422
     assert problem.headers["access-control-allow-origin"] == "*"

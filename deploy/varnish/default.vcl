@@ -97,6 +97,14 @@ sub vcl_backend_response {
     return (deliver);
 }
 
+sub vcl_backend_error {
+    # An app that is down (connection refused) before its probe says so: a read is
+    # safe to send to the next one.
+    if ((bereq.method == "GET" || bereq.method == "HEAD") && bereq.retries < 2) {
+        return (retry);
+    }
+}
+
 sub vcl_deliver {
     unset resp.http.x-url;
     unset resp.http.xkey;

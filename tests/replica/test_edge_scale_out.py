@@ -8,15 +8,15 @@ from __future__ import annotations
 import random
 import time
 from collections.abc import Iterator
-from functools import partial
 from dataclasses import dataclass
+from functools import partial
 from urllib.parse import urlsplit
 
 import httpx
 import pytest
 
 from config import lsn
-from tests.edge.test_varnish import fresh_within, item_ids, wait_until
+from tests.edge.test_varnish import fresh_within, item_ids, metric, wait_until
 from tests.edge.varnish import Varnish, start_varnish
 from tests.replica.cluster import Cluster, start_primary, start_replica
 from tests.replica.test_read_your_writes import PASSWORD, manage
@@ -35,11 +35,8 @@ class Site:
 
 
 def leads(app: LiveServer) -> bool:
-    metrics = httpx.get(f"{app.url}/metrics", timeout=5).text
-    return any(
-        line.startswith("cdn_purge_leader{") and line.endswith(" 1.0")
-        for line in metrics.splitlines()
-    )
+    with httpx.Client(base_url=app.url, timeout=5) as http:
+        return metric(http, "cdn_purge_leader") == 1 and metric(http, "cdn_purge_rounds") >= 1
 
 
 @pytest.fixture(scope="module")

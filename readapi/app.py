@@ -21,7 +21,7 @@ from readapi.handlers.trainers import TrainerGetHandler, TrainerSearchHandler
 from readapi.purge import Purger, urls_from_env
 from readapi.ratelimit import RateLimit, RateLimitMiddleware, trusted_proxies_from_env
 from readapi.reader import Reader
-from readapi.routes import changes, facets, trainers
+from readapi.routes import changes, docs, facets, trainers
 from readapi.routes.lean import LeanDispatch
 from readapi.security import SecurityHeadersMiddleware, hsts_seconds_from_env
 
@@ -123,7 +123,7 @@ def create_app(
         title="Trainer Profiles query API",
         summary="Public, read-only trainer profiles served from the read model.",
         version="1.0.0",
-        docs_url="/query/docs",
+        docs_url=None,  # readapi/routes/docs.py: served from the app's own files
         redoc_url=None,
         openapi_url="/query/openapi.json",
         lifespan=lifespan,
@@ -134,6 +134,7 @@ def create_app(
     app.include_router(trainers.router)
     app.include_router(facets.router)
     app.include_router(changes.router)
+    app.include_router(docs.router)
     app.state.feed_settings = FeedSettings()
     front: ASGIApp = app.fastapi
     if not otel:  # with OpenTelemetry, every request goes through FastAPI's (traced) stack

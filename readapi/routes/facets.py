@@ -17,14 +17,24 @@ router = APIRouter(prefix="/query", tags=["facets"], route_class=LeanRoute)
 FACETS = frozenset({keys.FACETS})
 
 
-@router.get("/branches", response_model=schemas.BranchList, responses=RESPONSES)
+@router.get(
+    "/branches",
+    response_model=schemas.BranchList,
+    responses=RESPONSES,
+    operation_id="listBranches",
+)
 async def read_branches(request: Request, params: Annotated[Params, Query()]) -> Response:
     """Every branch, with how many public trainers it has."""
     query = BranchList(token=token_of(request, params.consistency_token))
     return await answer(request, request.app.state.branches, query, FACETS)
 
 
-@router.get("/specialties", response_model=schemas.SpecialtyList, responses=RESPONSES)
+@router.get(
+    "/specialties",
+    response_model=schemas.SpecialtyList,
+    responses=RESPONSES,
+    operation_id="listSpecialties",
+)
 async def read_specialties(request: Request, params: Annotated[Params, Query()]) -> Response:
     """Every specialty, with how many public trainers offer it."""
     query = SpecialtyList(token=token_of(request, params.consistency_token))
@@ -36,7 +46,13 @@ class TimetableParams(Params):
     weekday: WeekdayNumber = None
 
 
-@router.get("/timetable", response_model=schemas.Timetable, responses=RESPONSES, tags=["timetable"])
+@router.get(
+    "/timetable",
+    response_model=schemas.Timetable,
+    responses=RESPONSES,
+    tags=["timetable"],
+    operation_id="getTimetable",
+)
 async def read_timetable(request: Request, params: Annotated[TimetableParams, Query()]) -> Response:
     """The weekly classes of public trainers, by day and start time."""
     token = token_of(request, params.consistency_token)

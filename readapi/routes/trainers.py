@@ -44,7 +44,9 @@ class TrainerSearchParams(Params):
     )
 
 
-@router.get("", response_model=schemas.TrainerPage, responses=RESPONSES)
+@router.get(
+    "", response_model=schemas.TrainerPage, responses=RESPONSES, operation_id="listTrainers"
+)
 async def read_trainers(
     request: Request, params: Annotated[TrainerSearchParams, Query()]
 ) -> Response:
@@ -66,6 +68,7 @@ async def read_trainers(
 
 @router.get(
     "/{trainer_id}",
+    operation_id="getTrainer",
     response_model=schemas.TrainerProfile,
     responses=RESPONSES | {404: problem(NOT_FOUND)},
 )

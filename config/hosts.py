@@ -63,8 +63,10 @@ class HostGuard:
     def secure(scope: Scope, proto: bytes) -> bool:
         if scope.get("scheme") == "https":
             return True
-        header = getattr(settings, "SECURE_PROXY_SSL_HEADER", None)
-        return bool(header) and proto.decode("latin-1").split(",")[0].strip() == header[1]
+        header: tuple[str, str] | None = getattr(settings, "SECURE_PROXY_SSL_HEADER", None)
+        if not header:
+            return False
+        return proto.decode("latin-1").split(",")[0].strip() == header[1]
 
 
 async def _refuse(send: Send, detail: str) -> None:

@@ -16,7 +16,7 @@ from readapi.db import make_pool
 from readapi.edge import CachePolicy, HeadAsGet, cors, cors_origins_from_env
 from readapi.feed import ChangeNotifier, FeedSettings
 from readapi.handlers.facets import BranchListHandler, SpecialtyListHandler, TimetableHandler
-from readapi.handlers.slugs import SlugIds
+from readapi.handlers.slugs import SlugIds, TrainerSlugs
 from readapi.handlers.trainers import TrainerGetHandler, TrainerSearchHandler
 from readapi.purge import Purger, urls_from_env
 from readapi.ratelimit import RateLimit, RateLimitMiddleware, trusted_proxies_from_env
@@ -94,6 +94,8 @@ def create_app(
         state = app.state
         state.get = TrainerGetHandler(reader)
         state.search = TrainerSearchHandler(reader, slugs=SlugIds(cache))
+        state.reader = reader
+        state.trainer_slugs = TrainerSlugs(cache)
         state.branches = BranchListHandler(reader)
         state.specialties = SpecialtyListHandler(reader)
         state.timetable = TimetableHandler(reader)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Annotated
 from uuid import UUID
 
@@ -13,11 +14,12 @@ from readapi import keys, schemas
 from readapi.queries import TrainerGet, TrainerSearch
 from readapi.routes.lean import LeanRoute, answer, token_of
 from readapi.routes.params import RESPONSES, BranchSlug, Params, Slug, WeekdayNumber, problem
-from readapi.vocab import MAX_SPECIALTIES, Q_MAX_LENGTH, Position, Shift
+from readapi.vocab import MAX_SPECIALTIES, Q_MAX_LENGTH, SLUG_PATTERN, Position, Shift
 
 router = APIRouter(prefix="/query/trainers", tags=["trainers"], route_class=LeanRoute)
 
-NOT_FOUND = "No public trainer has this id."
+NOT_FOUND = "No public trainer has this id or slug."
+SLUG = re.compile(SLUG_PATTERN)
 LIST_KEYS = frozenset({keys.LISTS, keys.FACETS})
 SEARCH_KEYS = LIST_KEYS | {keys.SEARCH}
 
@@ -75,12 +77,21 @@ async def read_trainers(
 async def read_trainer(
     request: Request, trainer_id: str, params: Annotated[Params, Query()]
 ) -> Response:
-    """One public trainer's full profile: specialties, valid certifications, weekly classes."""
+    """One public trainer's full profile: specialties, valid certifications, weekly classes.
+
+    `trainer_id` is the trainer's id or its current slug (`marisol-quintanilla`)."""
+    token = token_of(request, params.consistency_token)
     try:
         id_ = UUID(trainer_id)
     except ValueError:
-        raise HTTPException(404, NOT_FOUND) from None
-    query = TrainerGet(id_, token=token_of(request, params.consistency_token))
+        state = request.app.state
+        found = None
+        if SLUG.match(trainer_id):
+            found = await state.trainer_slugs.resolve(state.reader, trainer_id, token)
+        if found is None:
+            raise HTTPException(404, NOT_FOUND) from None
+        id_ = found
+    query = TrainerGet(id_, token=token)
     return await answer(
         request, request.app.state.get, query, frozenset({keys.trainer(id_)}), NOT_FOUND
     )

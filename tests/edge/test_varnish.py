@@ -16,7 +16,7 @@ import httpx
 import pytest
 from django.db import connections
 
-from tests.edge.varnish import Varnish, start_varnish
+from bench.varnish import Varnish, start_varnish
 from tests.factories import make_trainer
 from tests.server import LiveServer, free_port, start_server
 from trainers.commands import TrainerUpdateProfile

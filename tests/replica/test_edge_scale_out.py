@@ -15,9 +15,9 @@ from urllib.parse import urlsplit
 import httpx
 import pytest
 
+from bench.varnish import Varnish, start_varnish
 from config import lsn
 from tests.edge.test_varnish import fresh_within, item_ids, metric, wait_until
-from tests.edge.varnish import Varnish, start_varnish
 from tests.replica.cluster import Cluster, start_primary, start_replica
 from tests.replica.test_read_your_writes import PASSWORD, manage
 from tests.server import LiveServer, free_port, start_server

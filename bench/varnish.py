@@ -1,11 +1,13 @@
 """A real ``varnishd`` (Debian's varnish and varnish-modules) running the project's VCL.
 
-The VCL's backend (``app:8000``, docker-compose's) is replaced by the test's app
-servers, each a backend of the round-robin director; nothing else is changed.
+Used by ``make bench`` (the edge scenario) and by the edge tests. The VCL's backend
+(``app:8000``, docker-compose's) is replaced by the given app servers, each a backend
+of the round-robin director; nothing else is changed.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -18,7 +20,7 @@ from pathlib import Path
 
 import httpx
 
-from tests.server import ROOT, free_port
+from bench.server import ROOT, free_port
 
 VCL = ROOT / "deploy" / "varnish" / "default.vcl"
 BACKEND = re.compile(r"^backend app \{.*?^\}\n", re.S | re.M)
@@ -38,11 +40,41 @@ def vcl_for(backends: list[tuple[str, int]]) -> str:
     return text.replace(template.group(0), "".join(blocks)).replace(ADD, "".join(adds))
 
 
+def varnishd() -> str | None:
+    """The varnishd binary, if Varnish and its xkey module are installed."""
+    found = shutil.which("varnishd") or (
+        "/usr/sbin/varnishd" if os.path.exists("/usr/sbin/varnishd") else None
+    )
+    if found is None or not list(Path("/usr/lib").glob("*/varnish/vmods/libvmod_xkey.so")):
+        return None
+    return found
+
+
 @dataclass
 class Varnish:
     url: str
     process: subprocess.Popen[bytes]
     workdir: Path
+
+    @property
+    def pid(self) -> int:
+        return self.process.pid
+
+    def counters(self) -> dict[str, int]:
+        """varnishstat's MAIN counters of this instance (hits, misses, passes...)."""
+        out = subprocess.run(
+            ["varnishstat", "-n", str(self.workdir / "n"), "-1", "-j"],
+            check=True,
+            capture_output=True,
+            timeout=10,
+        ).stdout
+        found = json.loads(out)
+        counters = found.get("counters", found)
+        return {
+            name.removeprefix("MAIN."): int(value["value"])
+            for name, value in counters.items()
+            if name.startswith("MAIN.") and isinstance(value, dict) and "value" in value
+        }
 
     def stop(self) -> None:
         if self.process.poll() is None:
@@ -58,8 +90,8 @@ class Varnish:
 def start_varnish(
     backends: list[tuple[str, int]], *, port: int | None = None, timeout: float = 30
 ) -> Varnish:
-    varnishd = shutil.which("varnishd") or "/usr/sbin/varnishd"
-    assert os.path.exists(varnishd), "varnishd is missing: apt-get install varnish varnish-modules"
+    binary = varnishd()
+    assert binary, "varnishd is missing: apt-get install varnish varnish-modules"
     workdir = Path(tempfile.mkdtemp(prefix="varnish-"))
     os.chmod(workdir, 0o755)  # noqa: S103  (varnishd's unprivileged users read the VCL)
     vcl = workdir / "default.vcl"
@@ -68,7 +100,7 @@ def start_varnish(
     with (workdir / "varnishd.log").open("wb") as log:
         process = subprocess.Popen(
             [
-                varnishd,
+                binary,
                 "-F",
                 "-n",
                 str(workdir / "n"),

@@ -14,7 +14,6 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 JSON = b"application/json"
-REVALIDATE = b"public, no-cache"
 HIT = (b"x-cache", b"hit")
 
 
@@ -45,12 +44,11 @@ def conditional(
 ) -> Response:
     """200 with ``body``, or 304 when the request's ``If-None-Match`` holds ``etag``.
 
-    ``keys``: the answer's surrogate-key headers (``readapi.edge.key_headers``); an
-    answer without keys cannot be purged, so shared caches revalidate it every time.
+    ``keys``: the answer's surrogate-key headers (``readapi.edge.key_headers``).
     """
     quoted = f'"{etag}"'
     tag = quoted.encode()
-    cache_control = request.app.state.cache_control if keys else REVALIDATE
+    cache_control = request.app.state.cache_control
     if_none_match = request.headers.get("if-none-match")
     if if_none_match and _matches(if_none_match, quoted):
         return RawResponse(304, b"", [(b"etag", tag), (b"cache-control", cache_control), *keys])

@@ -8,13 +8,14 @@ from fastapi import APIRouter, Query, Request
 from starlette.responses import Response
 
 from readapi import keys, schemas
-from readapi.http import conditional
 from readapi.queries import BranchList, SpecialtyList, TimetableGet
 from readapi.routes.lean import LeanRoute, answer, token_of
 from readapi.routes.params import RESPONSES, BranchSlug, Params, WeekdayNumber
 
 router = APIRouter(prefix="/query", tags=["facets"], route_class=LeanRoute)
 FACETS = frozenset({keys.FACETS})
+# A class row holds its trainer and branch as the timetable shows them.
+TIMETABLE = frozenset({keys.TIMETABLE, keys.FACETS})
 
 
 @router.get(
@@ -57,6 +58,4 @@ async def read_timetable(request: Request, params: Annotated[TimetableParams, Qu
     """The weekly classes of public trainers, by day and start time."""
     token = token_of(request, params.consistency_token)
     query = TimetableGet(branch=params.branch, weekday=params.weekday, token=token)
-    document = await request.app.state.timetable.handle(query)
-    # No dependency key announces class changes yet: revalidated on every use.
-    return conditional(request, document.body, document.etag, [])
+    return await answer(request, request.app.state.timetable, query, TIMETABLE)

@@ -127,7 +127,7 @@ def test_what_the_edge_does_not_cache(edge: Edge) -> None:
     fresh = {"Cache-Control": "no-cache"}
     assert http.get(path, headers=fresh).headers["x-edge-cache"] == "miss"
     assert http.get(path, headers={"X-Consistency-Token": "0/1"}).headers["x-edge-cache"] == "miss"
-    for url in ("/query/timetable", "/healthz", "/api/"):
+    for url in ("/query/openapi.json", "/healthz", "/api/"):
         http.get(url)
         assert http.get(url).headers["x-edge-cache"] == "miss", url
 

@@ -9,6 +9,10 @@ from fastapi.testclient import TestClient
 
 from readapi.edge import CachePolicy
 from tests.readapi.conftest import Gym
+from tests.readapi.test_response_cache import get_cached
+from trainers.commands import GymClassReschedule
+from trainers.handlers.gym_class import gym_class_reschedule
+from trainers.models import GymClass
 
 ORIGIN = "https://gym.example"
 KEYED = {
@@ -17,8 +21,9 @@ KEYED = {
     "/query/trainers?q=ana": "facets lists search",
     "/query/branches": "facets",
     "/query/specialties": "facets",
+    "/query/timetable": "facets timetable",
 }
-GETTABLE = [*KEYED, "/query/timetable", "/query/openapi.json", "/query/docs"]
+GETTABLE = [*KEYED, "/query/openapi.json", "/query/docs"]
 
 
 @pytest.fixture
@@ -58,8 +63,7 @@ def test_answers_name_their_keys_for_shared_caches(
     url = path.format(ana=gym.ana.pk)
     keys = KEYED[path].format(ana=gym.ana.pk)
     miss = edge_client.get(url, headers={"Cache-Control": "no-cache"})
-    hit = edge_client.get(url)
-    hit = edge_client.get(url)
+    hit = get_cached(edge_client, url)
     not_modified = edge_client.get(url, headers={"If-None-Match": miss.headers["etag"]})
 
     assert hit.headers["x-cache"] == "hit"
@@ -72,13 +76,18 @@ def test_answers_name_their_keys_for_shared_caches(
         )
 
 
-def test_an_answer_without_keys_is_revalidated_by_shared_caches(
+def test_the_timetable_is_cached_by_its_own_key_and_evicted_by_class_changes(
     edge_client: TestClient, gym: Gym
 ) -> None:
-    response = edge_client.get("/query/timetable")
-    assert response.status_code == 200
-    assert "surrogate-key" not in response.headers
-    assert response.headers["cache-control"].startswith("public, no-cache")
+    url = "/query/timetable?weekday=1"
+    assert get_cached(edge_client, url).headers["surrogate-key"] == "facets timetable"
+    morning = GymClass.objects.get(title="Morning flow")
+
+    gym_class_reschedule(GymClassReschedule(morning.pk, capacity=3))
+
+    fresh = edge_client.get(url)
+    assert "x-cache" not in fresh.headers  # the class change evicted it at once
+    assert [c["capacity"] for c in fresh.json()["items"] if c["title"] == "Morning flow"] == [3]
 
 
 def test_cors_preflight_and_exposed_headers(edge_client: TestClient, gym: Gym) -> None:

@@ -17,8 +17,8 @@
 
 from __future__ import annotations
 
+import functools
 import os
-from collections.abc import Iterable
 from dataclasses import dataclass
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -81,10 +81,11 @@ class CachePolicy:
         return ", ".join(parts).encode()
 
 
-def key_headers(keys: Iterable[str]) -> list[tuple[bytes, bytes]]:
+@functools.lru_cache(maxsize=4096)
+def key_headers(keys: frozenset[str]) -> tuple[tuple[bytes, bytes], ...]:
     """``Surrogate-Key`` and ``xkey``: the answer's dependency keys, space-separated."""
     value = " ".join(sorted(keys)).encode()
-    return [(SURROGATE_KEY, value), (XKEY, value)]
+    return ((SURROGATE_KEY, value), (XKEY, value))
 
 
 def cors_origins_from_env() -> list[str]:

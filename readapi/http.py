@@ -38,7 +38,7 @@ def conditional(
     request: Request,
     body: bytes,
     etag: str,
-    keys: list[tuple[bytes, bytes]],
+    keys: tuple[tuple[bytes, bytes], ...],
     *,
     hit: bool = False,
 ) -> Response:

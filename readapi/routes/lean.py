@@ -178,16 +178,20 @@ async def answer(
     query: Q,
     keys: frozenset[str],
     missing: str = "",
+    key: str = "",
 ) -> Response:
     """Serve ``query`` from the response cache, or from its handler and keep the answer.
 
     A request with ``Cache-Control: no-cache`` or a consistency token skips the cache
     and refreshes it. ``missing``: the 404 detail when the handler finds nothing.
+    ``key``: the cache key, when the route has a cheaper canonical one than the
+    query's repr (which it must determine alone, token aside).
     """
     cache: ResponseCache = request.app.state.cache
     headers = key_headers(keys)
     token = getattr(query, "token", None)
-    key = repr(query if token is None else dataclasses.replace(query, token=None))  # type: ignore[type-var]
+    if not key:
+        key = repr(query if token is None else dataclasses.replace(query, token=None))  # type: ignore[type-var]
     enabled = cache.enabled
     if enabled and token is None and not bypasses_cache(request):
         entry = cache.get(key)

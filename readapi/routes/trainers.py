@@ -20,6 +20,7 @@ router = APIRouter(prefix="/query/trainers", tags=["trainers"], route_class=Lean
 
 NOT_FOUND = "No public trainer has this id or slug."
 SLUG = re.compile(SLUG_PATTERN)
+CANONICAL = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\Z")
 LIST_KEYS = frozenset({keys.LISTS, keys.FACETS})
 SEARCH_KEYS = LIST_KEYS | {keys.SEARCH}
 
@@ -83,6 +84,9 @@ async def read_trainer(
     token = token_of(request, params.consistency_token)
     try:
         id_ = UUID(trainer_id)
+        # The canonical spelling names the cache entry and the key; other spellings of
+        # the same id (upper case, no hyphens) are made canonical first.
+        text = trainer_id if CANONICAL.match(trainer_id) else str(id_)
     except ValueError:
         state = request.app.state
         found = None
@@ -90,8 +94,9 @@ async def read_trainer(
             found = await state.trainer_slugs.resolve(state.reader, trainer_id, token)
         if found is None:
             raise HTTPException(404, NOT_FOUND) from None
-        id_ = found
+        id_, text = found, str(found)
     query = TrainerGet(id_, token=token)
+    dependency = keys.trainer(text)
     return await answer(
-        request, request.app.state.get, query, frozenset({keys.trainer(id_)}), NOT_FOUND
+        request, request.app.state.get, query, frozenset((dependency,)), NOT_FOUND, dependency
     )

@@ -19,6 +19,7 @@ from starlette.types import Receive, Scope, Send  # noqa: E402  (Django must loa
 
 from config import readcache  # noqa: E402
 from config.dsn import read_dsn, write_dsn  # noqa: E402
+from config.hosts import HostGuard  # noqa: E402
 from config.observability import metrics  # noqa: E402
 from config.observability.middleware import ObservabilityMiddleware  # noqa: E402
 from readapi.app import create_app  # noqa: E402
@@ -29,6 +30,9 @@ query_app = create_app(dsn=read_dsn, listen_dsn=write_dsn, replica=replica)
 readcache.install(query_app.state.cache, fence=replica)
 
 metrics_endpoint = metrics.MetricsEndpoint(query_app, write_dsn)
+# Django checks Host and the scheme on its own paths; these two never pass through it.
+guarded_query_app = HostGuard(query_app)
+guarded_metrics = HostGuard(metrics_endpoint)
 
 QUERY_PREFIX = "/query"
 
@@ -39,9 +43,9 @@ async def dispatch(scope: Scope, receive: Receive, send: Send) -> None:
         return
     path: str = scope.get("path", "")
     if path == QUERY_PREFIX or path.startswith(QUERY_PREFIX + "/"):
-        await query_app(scope, receive, send)
+        await guarded_query_app(scope, receive, send)
     elif path == metrics.PATH:
-        await metrics_endpoint(scope, receive, send)
+        await guarded_metrics(scope, receive, send)
     else:
         await django_app(scope, receive, send)  # type: ignore[arg-type]
 

@@ -10,21 +10,17 @@ With SCREENSHOTS=<folder>, the second test keeps pictures of each page there.
 from __future__ import annotations
 
 import os
-import shutil
-import tempfile
-from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import User
-from selenium import webdriver
-from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.support import expected_conditions as ec
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
+from tests.browser.conftest import WAIT
 from tests.server import LiveServer
 from trainers import commands as c
 from trainers import errors
@@ -33,49 +29,12 @@ from trainers.handlers import dispatch
 from trainers.handlers.schedule import run_due
 from trainers.models import Event, Status, Trainer
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMEDRIVER = Path("/usr/bin/chromedriver")
-WAIT = 15  # seconds, for any one page or element
-
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.timeout(180),
     # The server process reads the data through its own connection: it must be committed.
     pytest.mark.django_db(transaction=True),
 ]
-
-
-@pytest.fixture
-def browser() -> Iterator[WebDriver]:
-    if not (CHROMIUM.exists() and CHROMEDRIVER.exists()):
-        if os.environ.get("CI"):
-            pytest.fail("Chromium is missing: .ci/run installs chromium and chromium-driver")
-        pytest.skip("needs Debian's chromium and chromium-driver (apt-get install ...)")
-    profile = tempfile.mkdtemp(prefix="trainers-chromium-")
-    options = webdriver.ChromeOptions()
-    options.binary_location = str(CHROMIUM)
-    for flag in (
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-dev-shm-usage",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--window-size=1280,1600",
-        f"--user-data-dir={profile}",
-    ):
-        options.add_argument(flag)
-    # An explicit driver path: Selenium Manager (which would download one) never runs.
-    driver = webdriver.Chrome(service=Service(str(CHROMEDRIVER)), options=options)
-    try:
-        driver.set_page_load_timeout(WAIT * 2)
-        driver.set_script_timeout(WAIT)
-        yield driver
-    finally:
-        driver.quit()
-        shutil.rmtree(profile, ignore_errors=True)
 
 
 def fill(driver: WebDriver, name: str, value: str) -> None:

@@ -1,5 +1,5 @@
 from django.urls import path, re_path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.permissions import AllowAny
 
 from trainers.api.views import (
@@ -21,7 +21,7 @@ urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(permission_classes=public), name="api-schema"),
     path(
         "docs/",
-        SpectacularSwaggerView.as_view(url_name="api-schema", permission_classes=public),
+        SpectacularSwaggerSplitView.as_view(url_name="api-schema", permission_classes=public),
         name="api-docs",
     ),
     path("auth/token/", auth.AuthTokenApi.as_view(), name="api-auth-token"),

@@ -170,7 +170,7 @@ def profile_at(trainer_id: object, version: int) -> dict[str, Any]:
     """The profile fields as events up to ``version`` left them (event values: JSON).
 
     An event's ``changes`` hold the new values; events from before changes were recorded
-    (migration 0014) hold them in their payload: a registration or import all of them, a
+    (migration 0015) hold them in their payload: a registration or import all of them, a
     profile update those it set.
     """
     profile: dict[str, Any] = {}

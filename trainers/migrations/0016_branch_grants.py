@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('trainers', '0014_event_changes'),
+        ('trainers', '0015_event_changes'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

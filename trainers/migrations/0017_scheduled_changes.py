@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('trainers', '0015_branch_grants'),
+        ('trainers', '0016_branch_grants'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

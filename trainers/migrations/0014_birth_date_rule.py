@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('trainers', '0011_search_candidates'),
+        ('trainers', '0013_timetable_key'),
     ]
 
     operations = [

@@ -26,7 +26,7 @@ UPDATE trainers_event e SET trainer_id = (s.payload ->> 'trainer_id')::uuid
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("trainers", "0013_birth_date_rule"),
+        ("trainers", "0014_birth_date_rule"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -1,4 +1,5 @@
 from django.urls import path, re_path
+from django.views.decorators.csrf import ensure_csrf_cookie
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.permissions import AllowAny
 
@@ -21,7 +22,10 @@ urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(permission_classes=public), name="api-schema"),
     path(
         "docs/",
-        SpectacularSwaggerSplitView.as_view(url_name="api-schema", permission_classes=public),
+        # Swagger UI's script sends the session's CSRF token with "Try it out".
+        ensure_csrf_cookie(
+            SpectacularSwaggerSplitView.as_view(url_name="api-schema", permission_classes=public)
+        ),
         name="api-docs",
     ),
     path("auth/token/", auth.AuthTokenApi.as_view(), name="api-auth-token"),

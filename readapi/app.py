@@ -13,13 +13,15 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from readapi import errors
 from readapi.cache import ResponseCache, deaf
 from readapi.db import make_pool
+from readapi.edge import CachePolicy, HeadAsGet, cors, cors_origins_from_env
 from readapi.feed import ChangeNotifier, FeedSettings
 from readapi.handlers.facets import BranchListHandler, SpecialtyListHandler, TimetableHandler
-from readapi.handlers.slugs import SlugIds
+from readapi.handlers.slugs import SlugIds, TrainerSlugs
 from readapi.handlers.trainers import TrainerGetHandler, TrainerSearchHandler
+from readapi.purge import Purger, urls_from_env
 from readapi.ratelimit import RateLimit, RateLimitMiddleware, trusted_proxies_from_env
 from readapi.reader import Reader
-from readapi.routes import changes, facets, trainers
+from readapi.routes import changes, docs, facets, trainers
 from readapi.routes.lean import LeanDispatch
 from readapi.security import SecurityHeadersMiddleware, hsts_seconds_from_env
 
@@ -92,6 +94,8 @@ def create_app(
         state = app.state
         state.get = TrainerGetHandler(reader)
         state.search = TrainerSearchHandler(reader, slugs=SlugIds(cache))
+        state.reader = reader
+        state.trainer_slugs = TrainerSlugs(cache)
         state.branches = BranchListHandler(reader)
         state.specialties = SpecialtyListHandler(reader)
         state.timetable = TimetableHandler(reader)
@@ -99,12 +103,20 @@ def create_app(
         # The response cache lives only while this listener hears other processes' commits.
         notifier.subscribe(cache.announce)
         cache.listening = notifier.listening.is_set
+        purger = None
+        if purge_urls := urls_from_env():  # shared caches in front: purge them by key
+            purger = Purger(purge_urls, listen_dsn or dsn, replica_dsn=dsn if replica else None)
+            notifier.subscribe(purger.announce)
+            purger.start()
+        app.state.purger = purger
         notifier.start()
         app.state.notifier = notifier
         try:
             yield
         finally:
             cache.listening = deaf
+            if purger is not None:
+                await purger.stop()
             await notifier.stop()
             await pool.close()
 
@@ -113,7 +125,7 @@ def create_app(
         title="Trainer Profiles query API",
         summary="Public, read-only trainer profiles served from the read model.",
         version="1.0.0",
-        docs_url="/query/docs",
+        docs_url=None,  # readapi/routes/docs.py: served from the app's own files
         redoc_url=None,
         openapi_url="/query/openapi.json",
         lifespan=lifespan,
@@ -124,6 +136,7 @@ def create_app(
     app.include_router(trainers.router)
     app.include_router(facets.router)
     app.include_router(changes.router)
+    app.include_router(docs.router)
     app.state.feed_settings = FeedSettings()
     front: ASGIApp = app.fastapi
     if not otel:  # with OpenTelemetry, every request goes through FastAPI's (traced) stack
@@ -131,8 +144,10 @@ def create_app(
     limit = RateLimit.from_env() if rate_limit == "env" else rate_limit
     if isinstance(limit, RateLimit):
         front = RateLimitMiddleware(front, limit=limit, trusted_proxies=trusted_proxies_from_env())
+    front = cors(HeadAsGet(front), cors_origins_from_env())
     # Outermost: 429s and error pages get the headers too.
     hsts = hsts_seconds_from_env() if hsts_seconds is None else hsts_seconds
     app.front = SecurityHeadersMiddleware(front, hsts_seconds=hsts)
+    app.state.cache_control = CachePolicy.from_env().header()
     app.state.rate_limit = limit if isinstance(limit, RateLimit) else None
     return app

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -11,6 +12,10 @@ from django.db import connections
 from fastapi.testclient import TestClient
 
 from tests.server import LiveServer, start_server
+
+# Apps under test run no scheduler thread of their own (it would write to the test
+# database between tests); tests/e2e/test_scheduler_in_app.py turns it on for its server.
+os.environ.setdefault("SCHEDULER_IN_APP", "0")
 
 
 @pytest.fixture

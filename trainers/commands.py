@@ -9,7 +9,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
-from datetime import date, time
+from datetime import date, datetime, time
 from typing import Any, Final
 from uuid import UUID
 
@@ -71,6 +71,22 @@ class TrainerUpdateProfile:
     photo_url: str | Unset = UNSET
     internal_notes: str | Unset = UNSET
     branch: str | Unset = UNSET
+
+
+PROFILE_FIELDS: Final = tuple(
+    f
+    for f in TrainerUpdateProfile.__dataclass_fields__
+    if f not in ("trainer_id", "expected_version")
+)
+
+
+@dataclass(frozen=True, slots=True)
+class TrainerRestore:
+    """Put the profile fields (``PROFILE_FIELDS``) back as they were at ``version``."""
+
+    trainer_id: UUID
+    version: int
+    expected_version: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,6 +166,21 @@ class TrainerImport:
     publish: bool = False
     statuses: tuple[tuple[int, str], ...] = ()
     photos: tuple[tuple[int, Mapping[str, Any]], ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class StatusChangeSchedule:
+    """Run a status change at ``at``: action publish, unpublish, leave, return or retire."""
+
+    trainer_id: UUID
+    action: str
+    at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class StatusChangeCancel:
+    change_id: int
+    trainer_id: UUID | None = None  # when given, the change must be this trainer's
 
 
 # Certifications (part of the trainer aggregate) ------------------------------------------

@@ -11,9 +11,15 @@ TRANSITION_NOT_ALLOWED = "A {current} trainer cannot be {action}."
 ALREADY_EXISTS = "A {entity} with this {field} already exists."
 CERTIFICATION_DATES = "The expiry date must be after the issue date."
 BORN_BEFORE_HIRED = "The date of birth must be before the hiring date."
+BORN_IN_FUTURE = "The date of birth cannot be in the future."
+TOO_YOUNG = "A trainer must be at least {years} years old: check the date of birth."
+TOO_OLD = "A trainer cannot be over {years} years old: check the date of birth."
 CLASS_DURATION = "A class lasts from 1 to 600 minutes."
 CLASS_CAPACITY = "A class needs room for at least one person."
 CLASS_OVERLAP = "{trainer} already teaches {title} on {weekday} at {start}, which overlaps."
+NO_SUCH_VERSION = "Choose a version from 1 to {latest}."
+NOTHING_TO_RESTORE = "The profile is already as it was at version {version}."
+OUTSIDE_BRANCHES = "You may change only the trainers and classes of {branches}."
 UNKNOWN_REFERENCE = "Unknown {entity}: {key}."
 ALREADY_HAS_SPECIALTY = "{trainer} already has the specialty {specialty}."
 PHOTO_NOT_IMAGE = "The photo is not an image Pillow can read (send a JPEG, PNG or WebP file)."
@@ -56,6 +62,7 @@ class VersionConflict(DomainError):
         super().__init__(
             VERSION_CONFLICT.format(entity=entity, key=key, expected=expected, actual=actual)
         )
+        self.entity = entity
         self.expected = expected
         self.actual = actual
 
@@ -74,6 +81,12 @@ class PhotoTooLarge(DomainError):
     def __init__(self, limit: int) -> None:
         super().__init__(PHOTO_TOO_LARGE.format(limit=limit), field="photo")
         self.limit = limit
+
+
+class OutsideYourBranches(DomainError):
+    """The actor is limited to some branches, and the command touches another one."""
+
+    code = "forbidden"
 
 
 class InvalidInput(DomainError):

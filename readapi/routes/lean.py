@@ -35,6 +35,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from config import lsn
 from readapi.cache import ResponseCache
+from readapi.edge import key_headers
 from readapi.http import conditional
 from readapi.queries import Document, InvalidQuery, QueryHandler
 
@@ -177,20 +178,25 @@ async def answer(
     query: Q,
     keys: frozenset[str],
     missing: str = "",
+    key: str = "",
 ) -> Response:
     """Serve ``query`` from the response cache, or from its handler and keep the answer.
 
     A request with ``Cache-Control: no-cache`` or a consistency token skips the cache
     and refreshes it. ``missing``: the 404 detail when the handler finds nothing.
+    ``key``: the cache key, when the route has a cheaper canonical one than the
+    query's repr (which it must determine alone, token aside).
     """
     cache: ResponseCache = request.app.state.cache
+    headers = key_headers(keys)
     token = getattr(query, "token", None)
-    key = repr(query if token is None else dataclasses.replace(query, token=None))  # type: ignore[type-var]
+    if not key:
+        key = repr(query if token is None else dataclasses.replace(query, token=None))  # type: ignore[type-var]
     enabled = cache.enabled
     if enabled and token is None and not bypasses_cache(request):
         entry = cache.get(key)
         if entry is not None:
-            return conditional(request, entry.body, entry.etag, hit=True)
+            return conditional(request, entry.body, entry.etag, headers, hit=True)
     cache.misses += 1
     ticket = cache.ticket()
     document = await handler.handle(query)
@@ -198,4 +204,4 @@ async def answer(
         raise HTTPException(404, missing)
     if enabled:
         cache.put(key, ticket, keys, document.body, document.etag, document.read_at)
-    return conditional(request, document.body, document.etag)
+    return conditional(request, document.body, document.etag, headers)

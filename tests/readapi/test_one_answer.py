@@ -97,3 +97,20 @@ def test_with_opentelemetry_on_the_cached_routes_answer_the_same_through_fastapi
             assert theirs.content == ours.content, url
             assert theirs.headers["etag"] == ours.headers["etag"], url
             assert theirs.headers["x-content-type-options"] == "nosniff", url
+
+
+def test_operation_ids_make_good_method_names(app_client: TestClient) -> None:
+    """A generated client's methods are named after these (not read_trainers_query_...)."""
+    spec = app_client.get("/query/openapi.json").json()
+    ids = {
+        path: {method: op["operationId"] for method, op in ops.items()}
+        for path, ops in spec["paths"].items()
+    }
+    assert ids == {
+        "/query/trainers": {"get": "listTrainers"},
+        "/query/trainers/{trainer_id}": {"get": "getTrainer"},
+        "/query/branches": {"get": "listBranches"},
+        "/query/specialties": {"get": "listSpecialties"},
+        "/query/timetable": {"get": "getTimetable"},
+        "/query/changes": {"get": "streamChanges"},
+    }

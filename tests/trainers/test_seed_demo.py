@@ -20,9 +20,9 @@ from trainers.demo import DemoTrainers, prefetched
 from trainers.demo_data import BRANCHES, SPECIALTIES
 from trainers.handlers import trainer_delete, trainer_import
 from trainers.handlers._base import validate
-from trainers.handlers.gym_class import _minutes
 from trainers.models import Branch, Certification, Event, GymClass, Specialty, Status, Trainer
 from trainers.photos.avatars import PALETTE
+from trainers.rules import spans_overlap, week_span
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("media_root")]
 
@@ -69,15 +69,14 @@ def test_every_row_passes_the_handlers_validation() -> None:
         assert trainer.photo is not None and trainer.photo["url"].startswith("/media/demo/")
     for certification in Certification.objects.all():
         validate(certification)
-    busy: dict[tuple[Any, int], list[tuple[int, int]]] = defaultdict(list)
+    busy: dict[Any, list[tuple[int, int]]] = defaultdict(list)
     for gym_class in GymClass.objects.all():
         validate(gym_class)
-        start = _minutes(gym_class.start_time)
-        end = start + gym_class.duration_minutes
-        assert end <= 24 * 60
-        slots = busy[(gym_class.trainer_id, gym_class.weekday)]
-        assert not any(start < e and s < end for s, e in slots)
-        slots.append((start, end))
+        span = week_span(gym_class.weekday, gym_class.start_time, gym_class.duration_minutes)
+        assert span[1] <= gym_class.weekday * 24 * 60
+        slots = busy[gym_class.trainer_id]
+        assert not any(spans_overlap(span, other) for other in slots)
+        slots.append(span)
     per_trainer = Counter(Certification.objects.values_list("trainer_id", flat=True))
     assert max(per_trainer.values()) <= 3
     assert max(Counter(GymClass.objects.values_list("trainer_id", flat=True)).values()) <= 4

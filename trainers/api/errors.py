@@ -31,6 +31,7 @@ DOMAIN_STATUS: dict[type[domain.DomainError], int] = {
     domain.VersionConflict: 412,
     domain.RuleViolation: 409,
     domain.InvalidInput: 400,
+    domain.OutsideYourBranches: 403,
     domain.PhotoTooLarge: 413,
 }
 INVALID_INPUT = "The request has invalid fields."

@@ -29,11 +29,13 @@ from trainers.handlers.certification import (
 )
 from trainers.handlers.gym_class import gym_class_cancel, gym_class_reschedule, gym_class_schedule
 from trainers.handlers.photo import trainer_remove_photo, trainer_set_photo
+from trainers.handlers.schedule import status_change_cancel, status_change_schedule
 from trainers.handlers.status import trainer_change_status
 from trainers.handlers.trainer import (
     trainer_assign_specialty,
     trainer_delete,
     trainer_register,
+    trainer_restore,
     trainer_set_specialties,
     trainer_update_profile,
 )
@@ -41,6 +43,7 @@ from trainers.handlers.trainer import (
 HANDLERS: dict[type, CommandHandler[Any, Any]] = {
     c.TrainerRegister: trainer_register,
     c.TrainerUpdateProfile: trainer_update_profile,
+    c.TrainerRestore: trainer_restore,
     c.TrainerPublish: trainer_change_status,
     c.TrainerUnpublish: trainer_change_status,
     c.TrainerPutOnLeave: trainer_change_status,
@@ -57,6 +60,8 @@ HANDLERS: dict[type, CommandHandler[Any, Any]] = {
     c.GymClassSchedule: gym_class_schedule,
     c.GymClassReschedule: gym_class_reschedule,
     c.GymClassCancel: gym_class_cancel,
+    c.StatusChangeSchedule: status_change_schedule,
+    c.StatusChangeCancel: status_change_cancel,
     c.BranchCreate: branch_create,
     c.BranchUpdate: branch_update,
     c.SpecialtyCreate: specialty_create,
@@ -81,12 +86,15 @@ __all__ = [
     "gym_class_schedule",
     "specialty_create",
     "specialty_update",
+    "status_change_cancel",
+    "status_change_schedule",
     "trainer_assign_specialty",
     "trainer_change_status",
     "trainer_delete",
     "trainer_import",
     "trainer_register",
     "trainer_remove_photo",
+    "trainer_restore",
     "trainer_set_photo",
     "trainer_set_specialties",
     "trainer_update_profile",

@@ -19,15 +19,15 @@ from django.utils import timezone
 from psycopg.types.json import Jsonb
 
 from trainers import errors
+from trainers.access import ensure_branches
 from trainers.commands import CertificationAdd, GymClassSchedule, TrainerImport, TrainerRegister
 from trainers.cqrs import SYSTEM, Actor
 from trainers.handlers._base import command_transaction, to_json
 from trainers.handlers._bulk_unique import check_emails, free_slugs
 from trainers.handlers._copy import copy_models, copy_rows
-from trainers.handlers.gym_class import _minutes
-from trainers.handlers.trainer import build_trainer
+from trainers.handlers.trainer import build_trainer, registered
 from trainers.models import Branch, Certification, Event, GymClass, Status, Trainer
-from trainers.rules import RowRules
+from trainers.rules import RowRules, spans_overlap, week_span
 from trainers.selectors import branch_list, specialty_list
 
 # Set by this handler, or checked by it for all rows at once (slug, branch), in place of
@@ -55,6 +55,8 @@ def trainer_import(command: TrainerImport, *, actor: Actor = SYSTEM) -> list[Tra
         with connection.cursor() as cursor:
             cursor.execute("SET LOCAL synchronous_commit TO OFF")
         branches = {b.slug: b for b in branch_list()}
+        named = {row.branch for row in command.trainers} | {s.branch for _, s in command.classes}
+        ensure_branches(actor, [branches[slug].pk for slug in named if slug in branches])
         specialties = {s.slug: s.pk for s in specialty_list()}
         slugs = free_slugs(command.trainers)
         trainers = [
@@ -92,6 +94,7 @@ def trainer_import(command: TrainerImport, *, actor: Actor = SYSTEM) -> list[Tra
                 (
                     "trainer",
                     str(trainer.pk),
+                    trainer.pk,
                     name,
                     Jsonb(
                         {
@@ -102,6 +105,8 @@ def trainer_import(command: TrainerImport, *, actor: Actor = SYSTEM) -> list[Tra
                         },
                         dumps=_dumps,
                     ),
+                    Jsonb(registered(trainer, sorted(set(row.specialties))), dumps=_dumps),
+                    "",
                     1,
                     actor.user_id,
                     actor.name,
@@ -152,8 +157,11 @@ _CLASS_COLUMNS = (
 _EVENT_COLUMNS = (
     "aggregate_type",
     "aggregate_id",
+    "trainer_id",
     "command",
     "payload",
+    "changes",
+    "subject",
     "version",
     "actor_id",
     "actor_name",
@@ -193,7 +201,7 @@ def _classes(
 ) -> list[tuple[Any, ...]]:
     rows = []
     now = timezone.now()
-    busy: dict[tuple[int, int], list[tuple[int, int]]] = defaultdict(list)
+    busy: dict[int, list[tuple[int, int]]] = defaultdict(list)
     for i, schedule in schedules:
         if schedule.branch not in branches:
             raise _invalid(
@@ -208,14 +216,13 @@ def _classes(
             "capacity": schedule.capacity,
         }
         _check(i, _CLASS_RULES, values)
-        start = _minutes(schedule.start_time)
-        end = start + schedule.duration_minutes
-        slots = busy[(i, schedule.weekday)]
-        if any(start < e and s < end for s, e in slots):
+        span = week_span(schedule.weekday, schedule.start_time, schedule.duration_minutes)
+        slots = busy[i]
+        if any(spans_overlap(span, other) for other in slots):
             raise errors.RuleViolation(
                 "Two imported classes of one trainer overlap.", field=f"trainers[{i}].start_time"
             )
-        slots.append((start, end))
+        slots.append(span)
         rows.append(
             (
                 trainers[i].pk,

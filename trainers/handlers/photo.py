@@ -19,10 +19,10 @@ def trainer_set_photo(command: TrainerSetPhoto, *, actor: Actor = SYSTEM) -> Tra
     # Checked and rendered before any lock is taken or any file written.
     renditions = render(command.content)
     with command_transaction():
-        trainer = lock_trainer(command.trainer_id, command.expected_version)
+        trainer = lock_trainer(command.trainer_id, command.expected_version, actor)
         previous = trainer.photo
         trainer.photo = files.store(renditions, files.folder(trainer.pk))
-        _save(trainer, command, actor)
+        _save(trainer, command, actor, previous)
         files.delete_after_commit(
             files.files_of(previous, trainer.pk) - files.files_of(trainer.photo, trainer.pk)
         )
@@ -32,17 +32,24 @@ def trainer_set_photo(command: TrainerSetPhoto, *, actor: Actor = SYSTEM) -> Tra
 def trainer_remove_photo(command: TrainerRemovePhoto, *, actor: Actor = SYSTEM) -> Trainer:
     """Remove the photo; a trainer without one is left as it is (no new version)."""
     with command_transaction():
-        trainer = lock_trainer(command.trainer_id, command.expected_version)
+        trainer = lock_trainer(command.trainer_id, command.expected_version, actor)
         if trainer.photo is None:
             return trainer
         previous, trainer.photo = trainer.photo, None
-        _save(trainer, command, actor)
+        _save(trainer, command, actor, previous)
         files.delete_after_commit(files.files_of(previous, trainer.pk))
     return trainer
 
 
-def _save(trainer: Trainer, command: TrainerSetPhoto | TrainerRemovePhoto, actor: Actor) -> None:
+def _save(
+    trainer: Trainer,
+    command: TrainerSetPhoto | TrainerRemovePhoto,
+    actor: Actor,
+    previous: dict[str, Any] | None,
+) -> None:
     payload: dict[str, Any] = {"trainer_id": str(trainer.pk), "photo": _summary(trainer.photo)}
+    # The history shows the photo's address before and after (docs/admin.md).
+    old, new = (photo["url"] if photo else None for photo in (previous, trainer.photo))
     save_new_version(
         trainer,
         command,
@@ -50,6 +57,7 @@ def _save(trainer: Trainer, command: TrainerSetPhoto | TrainerRemovePhoto, actor
         actor=actor,
         update_fields=_SAVED,
         payload=payload,
+        changes={"photo": {"old": old, "new": new}},
     )
 
 

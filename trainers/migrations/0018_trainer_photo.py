@@ -1,6 +1,6 @@
 """Trainer photos: ``trainers_trainer.photo`` (the renditions) and the public ``photo`` object.
 
-``0020_trainer_photo.sql`` is the snapshot of trainers/sql/current/ whose documents carry
+``0018_trainer_photo.sql`` is the snapshot of trainers/sql/current/ whose documents carry
 ``photo`` (read.photo_document); every trainer is then projected again so that the
 documents already in the read model have it too (``null``).
 """
@@ -14,7 +14,7 @@ PROJECT_ALL = "SELECT read.project_trainers(ARRAY(SELECT id FROM trainers_traine
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("trainers", "0011_search_candidates"),
+        ("trainers", "0017_scheduled_changes"),
     ]
 
     operations = [
@@ -24,8 +24,8 @@ class Migration(migrations.Migration):
             field=models.JSONField(blank=True, editable=False, null=True),
         ),
         migrations.RunSQL(
-            read("0020_trainer_photo.sql"),
-            reverse_sql=read("0011_search_candidates.sql")
+            read("0018_trainer_photo.sql"),
+            reverse_sql=read("0013_timetable_key.sql")
             + "DROP FUNCTION read.photo_document(jsonb, text);"
             + PROJECT_ALL,
         ),

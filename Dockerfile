@@ -10,7 +10,8 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PIP_NO_CACHE_DIR=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1 \
     APP_ENV=production \
-    STATIC_ROOT=/app/staticfiles
+    STATIC_ROOT=/app/staticfiles \
+    MEDIA_ROOT=/app/media
 
 WORKDIR /app
 
@@ -41,8 +42,10 @@ RUN APP_ENV=production \
     python manage.py collectstatic --noinput --verbosity 0
 
 # Run as an unprivileged user; the code and static files stay owned by root (read-only).
+# Only the photo folder (a volume in docker-compose.yml) is the app's to write.
 RUN groupadd --system --gid 10001 app \
-    && useradd --system --uid 10001 --gid app --no-create-home --shell /usr/sbin/nologin app
+    && useradd --system --uid 10001 --gid app --no-create-home --shell /usr/sbin/nologin app \
+    && mkdir -p /app/media && chown app:app /app/media
 USER app
 
 EXPOSE 8000

@@ -9,12 +9,14 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+import httpx
 import psutil
 
 from bench.inputs import Inputs
 from bench.options import Options
 from bench.scenarios import Scenario, chosen, plan, scenarios
-from bench.server import BenchServer, CeilingServer, UvicornProcess
+from bench.server import BenchServer, CeilingServer, UvicornProcess, free_port
+from bench.varnish import Varnish, start_varnish, varnishd
 from bench.writer import StaffWriter, WriterStats
 from bench.wrk import WrkResult, run_wrk
 
@@ -28,9 +30,16 @@ class Outcome:
     peak_rss_mb: dict[str, float] = field(default_factory=dict)
     writer: dict[str, WriterStats] = field(default_factory=dict)
     inputs: dict[str, int] = field(default_factory=dict)
+    # Through the edge: its hit rate and the app's purge figures (bench/varnish.py).
+    edge: dict[str, dict[str, float]] = field(default_factory=dict)
 
     def add(
-        self, name: str, result: WrkResult, rss_mb: float, writer: WriterStats | None
+        self,
+        name: str,
+        result: WrkResult,
+        rss_mb: float,
+        writer: WriterStats | None,
+        edge: dict[str, float] | None = None,
     ) -> WrkResult:
         before = self.results.get(name)
         self.results[name] = before.mean(result) if before else result
@@ -39,6 +48,8 @@ class Outcome:
         if writer is not None:
             earlier = self.writer.get(name)
             self.writer[name] = earlier.merge(writer) if earlier else writer
+        if edge is not None:
+            self.edge[name] = edge
         return self.results[name]
 
     def as_dict(self) -> dict[str, Any]:
@@ -48,6 +59,7 @@ class Outcome:
             "peak_rss_mb": self.peak_rss_mb,
             "writer": {name: w.as_dict() for name, w in self.writer.items()},
             "inputs": self.inputs,
+            "edge": self.edge,
         }
 
 
@@ -56,9 +68,13 @@ def run_scenarios(
 ) -> Outcome:
     """Each scenario (``--only`` or ``only`` selects) in the order of ``plan``."""
     outcome = Outcome()
+    # With Varnish installed, an edge in front of the app, which purges it by key.
+    edge_port = free_port() if varnishd() else None
+    purge = {"CDN_PURGE_URLS": f"http://127.0.0.1:{edge_port}"} if edge_port else {}
     with (
         tempfile.TemporaryDirectory(prefix="bench-") as scratch,
-        BenchServer(database_url) as app,
+        BenchServer(database_url, purge) as app,
+        ExitStack() as stack,
     ):
         inputs = Inputs.prepare(app.url, database_url, Path(scratch))
         outcome.inputs = {
@@ -69,11 +85,16 @@ def run_scenarios(
             "list_page_bytes": inputs.list_page_bytes,
         }
         with CeilingServer(inputs.list_page_bytes) as ceiling:
-            servers: dict[str, UvicornProcess] = {"app": app, "ceiling": ceiling}
+            servers: dict[str, UvicornProcess | Varnish] = {"app": app, "ceiling": ceiling}
+            if edge_port is not None:
+                edge = start_varnish([("127.0.0.1", app.port)], port=edge_port)
+                stack.callback(edge.stop)
+                servers["edge"] = edge
             seen: set[str] = set()
-            for scenario in plan(chosen(scenarios(inputs), set(only or options.only))):
-                result, rss, writer = measure(wrk, servers, scenario, options, inputs)
-                overall = outcome.add(scenario.name, result, rss, writer)
+            selected = chosen(scenarios(inputs), set(only or options.only))
+            for scenario in plan([s for s in selected if s.server in servers]):
+                result, rss, writer, at_edge = measure(wrk, servers, scenario, options, inputs)
+                overall = outcome.add(scenario.name, result, rss, writer, at_edge)
                 label = scenario.name if scenario.name not in seen else f"{scenario.name} (2)"
                 seen.add(scenario.name)
                 _print(label, result, overall if label != scenario.name else None, writer)
@@ -82,12 +103,13 @@ def run_scenarios(
 
 def measure(
     wrk: str,
-    servers: dict[str, UvicornProcess],
+    servers: dict[str, UvicornProcess | Varnish],
     scenario: Scenario,
     options: Options,
     inputs: Inputs,
-) -> tuple[WrkResult, float, WriterStats | None]:
-    """One scenario's figures, the server's peak RSS while it ran, and the writer's.
+) -> tuple[WrkResult, float, WriterStats | None, dict[str, float] | None]:
+    """One scenario's figures, the server's peak RSS while it ran, the writer's, and the
+    edge's (its hit rate and the app's purge lag) when it ran through the edge.
 
     Our routes and the ceiling get an unmeasured warm-up of the same load; the cached
     ones first request each of their distinct paths once, so that they measure the
@@ -129,10 +151,33 @@ def measure(
             )
         if options.warmup and not scenario.django:
             load(options.warmup)
+        before = server.counters() if isinstance(server, Varnish) else None
         with RssSampler(server.pid) as rss:
             result = load(duration, timeout)
+        at_edge = None
+        if isinstance(server, Varnish) and before is not None:
+            at_edge = edge_figures(before, server.counters(), app.url)
     app.drain()
-    return result, rss.peak_mb, writer.stats if writer else None
+    return result, rss.peak_mb, writer.stats if writer else None, at_edge
+
+
+def edge_figures(before: dict[str, int], after: dict[str, int], app_url: str) -> dict[str, float]:
+    """The edge's hit rate over the load, and the app's purge figures after it."""
+    hits = after.get("cache_hit", 0) - before.get("cache_hit", 0)
+    misses = after.get("cache_miss", 0) - before.get("cache_miss", 0)
+    purge: dict[str, float] = {}
+    for line in httpx.get(f"{app_url}/metrics", timeout=10).text.splitlines():
+        name, _, value = line.partition("{")
+        if name.startswith("cdn_purge_"):
+            purge[name] = float(value.rpartition(" ")[2])
+    return {
+        "hits": float(hits),
+        "misses": float(misses),
+        "hit_rate": hits / max(hits + misses, 1),
+        "purge_lag_s": purge.get("cdn_purge_lag_seconds", -1.0),
+        "purge_rounds": purge.get("cdn_purge_rounds", 0.0),
+        "purge_failures": purge.get("cdn_purge_failures", 0.0),
+    }
 
 
 def _print(

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bench.scenarios import CEILING, WRITES_PER_SECOND
+from bench.scenarios import CEILING, EDGE, WRITES_PER_SECOND
 
 # The cache-hit read scenarios whose worst p99 / p50 is the latency target.
 READ_SCENARIOS = (
@@ -134,6 +134,14 @@ def targets(report: dict[str, Any]) -> list[dict[str, Any]]:
             f"{kind}: cache hit vs uncached DRF (ours cached / naive DRF)",
             _ratio(_rps(report, f"{kind}:ours"), _rps(report, f"{kind}:naive_drf"), 1),
         )
+    # Through the Varnish edge (Zipf profiles and list pages, the staff writer writing).
+    edge = report.get("edge", {}).get(EDGE)
+    info(
+        "edge: Zipf profiles + lists under writes, through Varnish / bare ASGI ceiling",
+        ratio(EDGE, CEILING),
+    )
+    info("edge: Varnish hit rate under writes", round(edge["hit_rate"], 3) if edge else None)
+    info("edge: purge lag of the last round (s)", round(edge["purge_lag_s"], 3) if edge else None)
     ceiling = _result(report, CEILING)
     if ceiling and ceiling["p50_ms"]:
         info("the ceiling's own p99 / p50", round(ceiling["p99_ms"] / ceiling["p50_ms"], 2))

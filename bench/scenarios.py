@@ -14,6 +14,9 @@ NO_CACHE = "Cache-Control: no-cache"
 # Paced writes a second of the staff writer in the ``:ours_writes`` scenario.
 WRITES_PER_SECOND = 5.0
 CEILING = "ceiling:bare_asgi"
+# Through the Varnish edge (when varnishd is installed): Zipf-drawn profiles and list
+# pages, one list page for every four profiles, while the staff writer writes.
+EDGE = "edge:zipf_lists_writes"
 # Scenarios whose ratio is a target and that run back to back twice, A B B A, so that a
 # drift in the machine's load weighs on both alike (the second round of each is averaged).
 PAIRS = (
@@ -73,6 +76,13 @@ def scenarios(inputs: Inputs) -> list[Scenario]:
     ceiling.server = "ceiling"
     mixed = gets("detail_zipf:ours_writes", zipf)
     mixed.writes_per_second = WRITES_PER_SECOND
+    edge_paths = []
+    for n, path in enumerate(zipf):
+        edge_paths.append(path)
+        if n % 4 == 0:
+            edge_paths.append(lists[n // 4 % len(lists)])
+    edge = gets(EDGE, edge_paths)
+    edge.server, edge.writes_per_second, edge.prime = "edge", WRITES_PER_SECOND, []
     out = [
         ceiling,
         gets("list:ours", lists),
@@ -100,6 +110,7 @@ def scenarios(inputs: Inputs) -> list[Scenario]:
         gets("detail_zipf:ours", zipf),
         mixed,
         gets("facets:ours", ["/query/specialties", "/query/branches"]),
+        edge,
     ]
     auth = f"Token {inputs.token}"
     write_ids = inputs.ids[:2000]

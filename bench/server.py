@@ -30,7 +30,7 @@ class UvicornProcess:
 
     def __init__(self, env: dict[str, str]) -> None:
         self.env = env
-        self.port = _free_port()
+        self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = Path(tempfile.gettempdir()) / f"trainers-bench-{self.port}.log"
         self.process: subprocess.Popen[bytes] | None = None
@@ -111,8 +111,10 @@ class BenchServer(UvicornProcess):
     ready_path = "/readyz"
     options = ("--lifespan", "on")
 
-    def __init__(self, database_url: str) -> None:
-        super().__init__({"DATABASE_URL": database_url, "DEBUG": "0", "LOG_LEVEL": "WARNING"})
+    def __init__(self, database_url: str, env: dict[str, str] | None = None) -> None:
+        super().__init__(
+            {"DATABASE_URL": database_url, "DEBUG": "0", "LOG_LEVEL": "WARNING", **(env or {})}
+        )
 
     def __enter__(self) -> BenchServer:
         super().__enter__()
@@ -142,7 +144,7 @@ class BenchServer(UvicornProcess):
         httpx.get(f"{self.url}/healthz", timeout=300)
 
 
-def _free_port() -> int:
+def free_port() -> int:
     import socket
 
     with socket.socket() as sock:

@@ -7,6 +7,7 @@ Lifespan goes to the FastAPI app alone: Django's ASGI handler rejects it.
 
 from __future__ import annotations
 
+import asyncio
 import os
 
 from django.core.asgi import get_asgi_application
@@ -15,10 +16,11 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 django_app = get_asgi_application()
 
 from django.conf import settings  # noqa: E402
-from starlette.types import Receive, Scope, Send  # noqa: E402  (Django must load first)
+from starlette.types import Message, Receive, Scope, Send  # noqa: E402  (Django loads first)
 
 from config import readcache  # noqa: E402
 from config.dsn import read_dsn, write_dsn  # noqa: E402
+from config.hosts import HostGuard  # noqa: E402
 from config.jobs import PeriodicJobs  # noqa: E402
 from config.limits import KnownLength  # noqa: E402
 from config.observability import metrics  # noqa: E402
@@ -31,19 +33,49 @@ query_app = create_app(dsn=read_dsn, listen_dsn=write_dsn, replica=replica)
 readcache.install(query_app.state.cache, fence=replica)
 
 metrics_endpoint = metrics.MetricsEndpoint(query_app, write_dsn)
+# Django checks Host and the scheme on its own paths; these two never pass through it.
+guarded_query_app = HostGuard(query_app)
+guarded_metrics = HostGuard(metrics_endpoint)
 
 QUERY_PREFIX = "/query"
 
 
+def scheduler_in_app() -> bool:
+    """Scheduled status changes run inside each app process unless SCHEDULER_IN_APP=0 (a
+    separate ``manage.py run_scheduler``); any number of them run each change once."""
+    return os.environ.get("SCHEDULER_IN_APP", "1").strip().lower() not in {"0", "false", "off"}
+
+
+async def lifespan(scope: Scope, receive: Receive, send: Send) -> None:
+    """The query app's lifespan, and the scheduler's thread for as long as it runs."""
+    if not scheduler_in_app():
+        await query_app(scope, receive, send)
+        return
+    from trainers.scheduler import BackgroundScheduler
+
+    scheduler = BackgroundScheduler()
+
+    async def send_and_run(message: Message) -> None:
+        if message["type"] == "lifespan.startup.complete":
+            scheduler.start()
+        await send(message)
+
+    try:
+        await query_app(scope, receive, send_and_run)
+    finally:
+        if scheduler.thread.is_alive():
+            await asyncio.to_thread(scheduler.stop)
+
+
 async def dispatch(scope: Scope, receive: Receive, send: Send) -> None:
     if scope["type"] == "lifespan":
-        await query_app(scope, receive, send)
+        await lifespan(scope, receive, send)
         return
     path: str = scope.get("path", "")
     if path == QUERY_PREFIX or path.startswith(QUERY_PREFIX + "/"):
-        await query_app(scope, receive, send)
+        await guarded_query_app(scope, receive, send)
     elif path == metrics.PATH:
-        await metrics_endpoint(scope, receive, send)
+        await guarded_metrics(scope, receive, send)
     else:
         await django_app(scope, receive, send)  # type: ignore[arg-type]
 

@@ -1,8 +1,10 @@
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
 from config import health
 from trainers.ops.api import api as ops_api
+from trainers.photos.media import media
 
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
@@ -11,6 +13,8 @@ urlpatterns = [
     path("api/", include("trainers.api.urls")),
     path("ops/", ops_api.urls),
 ]
+if settings.MEDIA_URL.startswith("/"):  # local photo storage, served by the app
+    urlpatterns.append(path(f"{settings.MEDIA_URL.strip('/')}/<path:name>", media, name="media"))
 
 # JSON problem details under /api/, Django's pages elsewhere (used when DEBUG is off).
 handler400 = "trainers.api.errors.bad_request"

@@ -121,8 +121,11 @@ class ChangeNotifier:
                     self.announce(0)
                     self.announce_keys(frozenset({keys.ALL}), await self._position(conn))
                     while True:
-                        # One at a time: the fence's query needs the connection between them.
-                        async for notify in conn.notifies(stop_after=1):
+                        # notifies() holds the connection's lock while it yields: take what
+                        # arrived, leave it, then handle it (the fence's query needs the
+                        # connection; a query inside the loop would wait for ever).
+                        heard = [notify async for notify in conn.notifies(stop_after=1)]
+                        for notify in heard:
                             await self._heard(conn, notify)
             except asyncio.CancelledError:
                 raise

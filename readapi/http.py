@@ -1,10 +1,11 @@
 """Conditional GET: ETag on every 200, 304 when the client already holds that version.
 
-``no-cache`` lets browsers and proxies store a response but revalidate it on
-every use: a staff member who publishes a trainer sees the change on the next
-read (read-your-writes), while unchanged data costs a 304 without a body.
-Responses are built with their raw header list: Starlette's header handling
-cost more than the rest of a cached answer.
+Browsers revalidate every use (``readapi/edge.py`` builds ``Cache-Control``): a staff
+member who publishes a trainer sees the change on the next read (read-your-writes),
+while unchanged data costs a 304 without a body. Shared caches also get the answer's
+dependency keys (``Surrogate-Key``, ``xkey``) to purge it by. Responses are built
+with their raw header list: Starlette's header handling cost more than the rest of a
+cached answer.
 """
 
 from __future__ import annotations
@@ -12,7 +13,6 @@ from __future__ import annotations
 from starlette.requests import Request
 from starlette.responses import Response
 
-CACHE_CONTROL = b"public, no-cache"
 JSON = b"application/json"
 HIT = (b"x-cache", b"hit")
 
@@ -34,18 +34,30 @@ class RawResponse(Response):
         self.background = None
 
 
-def conditional(request: Request, body: bytes, etag: str, *, hit: bool = False) -> Response:
-    """200 with ``body``, or 304 when the request's ``If-None-Match`` holds ``etag``."""
+def conditional(
+    request: Request,
+    body: bytes,
+    etag: str,
+    keys: tuple[tuple[bytes, bytes], ...],
+    *,
+    hit: bool = False,
+) -> Response:
+    """200 with ``body``, or 304 when the request's ``If-None-Match`` holds ``etag``.
+
+    ``keys``: the answer's surrogate-key headers (``readapi.edge.key_headers``).
+    """
     quoted = f'"{etag}"'
     tag = quoted.encode()
+    cache_control = request.app.state.cache_control
     if_none_match = request.headers.get("if-none-match")
     if if_none_match and _matches(if_none_match, quoted):
-        return RawResponse(304, b"", [(b"etag", tag), (b"cache-control", CACHE_CONTROL)])
+        return RawResponse(304, b"", [(b"etag", tag), (b"cache-control", cache_control), *keys])
     headers = [
         (b"content-length", str(len(body)).encode()),
         (b"content-type", JSON),
         (b"etag", tag),
-        (b"cache-control", CACHE_CONTROL),
+        (b"cache-control", cache_control),
+        *keys,
     ]
     if hit:
         headers.append(HIT)

@@ -10,6 +10,7 @@ keys.
   what their items show (a bio edit does not touch it);
 - ``search``: pages with ``q``: all of the above plus the searchable text (bio);
 - ``facets``: the branch and specialty lists (names, counts) and the slug map;
+- ``timetable``: the weekly classes of public trainers (``read.class``);
 - ``*``: everything (a rebuild, a bulk import, a reconnection of the listener).
 """
 
@@ -21,6 +22,7 @@ CHANNEL = "read_keys"
 LISTS = "lists"
 SEARCH = "search"
 FACETS = "facets"
+TIMETABLE = "timetable"
 ALL = "*"
 
 
@@ -37,7 +39,7 @@ def parse(payload: str) -> frozenset[str]:
 
 
 def _known(key: str) -> bool:
-    if key in (LISTS, SEARCH, FACETS, ALL):
+    if key in (LISTS, SEARCH, FACETS, TIMETABLE, ALL):
         return True
     if not key.startswith("t:"):
         return False

@@ -32,6 +32,16 @@ class Ref(Model):
     name: str
 
 
+class Photo(Model):
+    """An uploaded photo: the largest rendition (JPEG) and the WebP renditions by width."""
+
+    url: str
+    width: int
+    height: int
+    srcset: str
+    alt: str
+
+
 class TrainerItem(Model):
     id: UUID
     slug: str
@@ -41,6 +51,7 @@ class TrainerItem(Model):
     shift: Shift
     on_leave: bool
     photo_url: str | None
+    photo: Photo | None
     tenure_years: int
     branch: BranchRef
     specialties: list[Ref]
@@ -54,7 +65,17 @@ ITEM_EXAMPLE: JsonDict = {
     "position": "senior_trainer",
     "shift": "morning",
     "on_leave": False,
-    "photo_url": "https://cdn.example.com/trainers/ana-silva.jpg",
+    "photo_url": f"/media/trainers/{TRAINER_ID}/8d41f0c2a7-1024.jpg",
+    "photo": {
+        "url": f"/media/trainers/{TRAINER_ID}/8d41f0c2a7-1024.jpg",
+        "width": 1024,
+        "height": 1280,
+        "srcset": ", ".join(
+            f"/media/trainers/{TRAINER_ID}/{digest}-{w}.webp {w}w"
+            for digest, w in (("1c9e", 160), ("77ab", 320), ("b203", 640), ("e5f1", 1024))
+        ),
+        "alt": "Ana Silva",
+    },
     "tenure_years": 6,
     "branch": {"slug": "downtown", "name": "Downtown", "city": "Lisbon"},
     "specialties": [{"slug": "yoga", "name": "Yoga"}],

@@ -7,8 +7,9 @@ value: it clears an optional field such as ``date_of_birth``).
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass, fields
-from datetime import date, time
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
+from datetime import date, datetime, time
 from typing import Any, Final
 from uuid import UUID
 
@@ -72,6 +73,37 @@ class TrainerUpdateProfile:
     branch: str | Unset = UNSET
 
 
+PROFILE_FIELDS: Final = tuple(
+    f
+    for f in TrainerUpdateProfile.__dataclass_fields__
+    if f not in ("trainer_id", "expected_version")
+)
+
+
+@dataclass(frozen=True, slots=True)
+class TrainerRestore:
+    """Put the profile fields (``PROFILE_FIELDS``) back as they were at ``version``."""
+
+    trainer_id: UUID
+    version: int
+    expected_version: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class TrainerSetPhoto:
+    """Replace the trainer's photo with an uploaded image (the file's bytes)."""
+
+    trainer_id: UUID
+    content: bytes = field(repr=False)
+    expected_version: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class TrainerRemovePhoto:
+    trainer_id: UUID
+    expected_version: int | None = None
+
+
 @dataclass(frozen=True, slots=True)
 class TrainerPublish:
     trainer_id: UUID
@@ -132,7 +164,9 @@ class TrainerImport:
     Certifications, classes and ``statuses`` refer to a trainer by its index in
     ``trainers``. A trainer starts as a draft, or published with ``publish``,
     unless ``statuses`` gives it another starting status (history being loaded:
-    on leave, retired).
+    on leave, retired). ``photos`` gives trainers a photo already in storage and
+    shared (a photo document of ``trainers.photos.avatars``: the demo avatars), whose
+    files no trainer's change ever deletes.
     """
 
     trainers: tuple[TrainerRegister, ...]
@@ -140,6 +174,22 @@ class TrainerImport:
     classes: tuple[tuple[int, GymClassSchedule], ...] = ()
     publish: bool = False
     statuses: tuple[tuple[int, str], ...] = ()
+    photos: tuple[tuple[int, Mapping[str, Any]], ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class StatusChangeSchedule:
+    """Run a status change at ``at``: action publish, unpublish, leave, return or retire."""
+
+    trainer_id: UUID
+    action: str
+    at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class StatusChangeCancel:
+    change_id: int
+    trainer_id: UUID | None = None  # when given, the change must be this trainer's
 
 
 # Certifications (part of the trainer aggregate) ------------------------------------------

@@ -9,7 +9,8 @@ from __future__ import annotations
 import contextlib
 import random
 import threading
-from collections.abc import Iterable, Iterator
+import zlib
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, time, timedelta
 from queue import Empty, Queue
@@ -83,6 +84,8 @@ class DemoTrainers:
     seed: int | None = None
     today: date = field(default_factory=date.today)
     taken_emails: set[str] = field(default_factory=set)
+    # Stored photo documents to share out (trainers.photos.avatars); none: no photos.
+    avatars: Sequence[Mapping[str, Any]] = ()
 
     def __post_init__(self) -> None:
         self.rng = random.Random(self.seed)  # noqa: S311 - demo data, not secrets
@@ -98,9 +101,15 @@ class DemoTrainers:
         trainers, statuses = [], []
         certifications: list[tuple[int, CertificationAdd]] = []
         classes: list[tuple[int, GymClassSchedule]] = []
+        photos: list[tuple[int, Mapping[str, Any]]] = []
         for i in range(count):
             trainer, status = self.trainer()
             trainers.append(trainer)
+            if self.avatars:
+                # By the email, not the random stream: the rest of the data stays the same.
+                photos.append(
+                    (i, self.avatars[zlib.crc32(trainer.email.encode()) % len(self.avatars)])
+                )
             if status != Status.PUBLISHED:
                 statuses.append((i, str(status)))
             certifications += [(i, c) for c in self.certifications(trainer)]
@@ -112,6 +121,7 @@ class DemoTrainers:
             classes=tuple(classes),
             publish=True,
             statuses=tuple(statuses),
+            photos=tuple(photos),
         )
 
     def trainer(self) -> tuple[TrainerRegister, Status]:
@@ -124,7 +134,7 @@ class DemoTrainers:
         hired_on = self.today - timedelta(days=rng.randint(30, 18 * 365))
         born = hired_on - timedelta(days=rng.randint(19 * 365, 45 * 365))
         shift = rng.choice(SHIFTS)
-        portrait = f"{'women' if female else 'men'}/{rng.randint(0, 99)}"
+        rng.randint(0, 99)  # was a portrait's number: kept, so a seed gives the same data
         bio = self.bio(first, name, city, hired_on.year, [s[1].lower() for s in specialties])
         trainer = TrainerRegister(
             first_name=first,
@@ -137,7 +147,6 @@ class DemoTrainers:
             date_of_birth=born if rng.random() < 0.9 else None,
             phone=f"{phone_prefix}{rng.randint(0, 999):03d}",
             bio=bio,
-            photo_url=f"https://randomuser.me/api/portraits/{portrait}.jpg",
             specialties=tuple(s[0] for s in specialties),
         )
         return trainer, rng.choice(STATUSES)

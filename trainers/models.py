@@ -3,11 +3,44 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Collection
 from datetime import date
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
+
+from trainers import errors
+from trainers.rules import constraint_problems
+
+# A trainer's plausible age, in whole years, on the day a date of birth is entered.
+YOUNGEST, OLDEST = 16, 100
+
+
+def plausible_birth_date(value: date) -> None:
+    """Not in the future, and an age a trainer can have (a field rule: every writer runs it)."""
+    today = date.today()
+    if value > today:
+        raise ValidationError(errors.BORN_IN_FUTURE, code="born_in_future")
+    age = _whole_years(value, today)
+    if age < YOUNGEST:
+        raise ValidationError(errors.TOO_YOUNG.format(years=YOUNGEST), code="too_young")
+    if age > OLDEST:
+        raise ValidationError(errors.TOO_OLD.format(years=OLDEST), code="too_old")
+
+
+class PlainConstraints(models.Model):
+    """A broken check constraint is reported beside its field, in the handlers' words
+    (``rules.CONSTRAINT_ERRORS``), wherever Django validates a model (admin forms included),
+    not as 'Constraint "…" is violated.' above the form."""
+
+    class Meta:
+        abstract = True
+
+    def validate_constraints(self, exclude: Collection[str] | None = None) -> None:
+        if problems := constraint_problems(self, exclude or ()):
+            raise ValidationError(problems)
 
 
 class Branch(models.Model):
@@ -67,7 +100,7 @@ class Status(models.TextChoices):
 PUBLIC_STATUSES = (Status.PUBLISHED, Status.ON_LEAVE)
 
 
-class Trainer(models.Model):
+class Trainer(PlainConstraints):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     slug = models.SlugField(max_length=120, unique=True)
     first_name = models.CharField(max_length=80)
@@ -75,11 +108,13 @@ class Trainer(models.Model):
     position = models.CharField(max_length=20, choices=Position.choices, default=Position.TRAINER)
     shift = models.CharField(max_length=20, choices=Shift.choices, default=Shift.MORNING)
     hired_on = models.DateField()
-    date_of_birth = models.DateField(null=True, blank=True)
+    date_of_birth = models.DateField(null=True, blank=True, validators=[plausible_birth_date])
     email = models.EmailField(max_length=254, unique=True)
     phone = models.CharField(max_length=32, blank=True)
     bio = models.TextField(blank=True, max_length=4000)
     photo_url = models.URLField(max_length=500, blank=True)
+    # The uploaded photo's renditions (trainers/photos/files.py, ``photo_document``).
+    photo = models.JSONField(null=True, blank=True, editable=False)
     internal_notes = models.TextField(blank=True)
     branch = models.ForeignKey(Branch, on_delete=models.PROTECT, related_name="trainers")
     specialties = models.ManyToManyField(Specialty, related_name="trainers", blank=True)
@@ -129,7 +164,7 @@ def _whole_years(start: date, today: date) -> int:
     return max(years, 0)
 
 
-class Certification(models.Model):
+class Certification(PlainConstraints):
     trainer = models.ForeignKey(Trainer, on_delete=models.CASCADE, related_name="certifications")
     name = models.CharField(max_length=160)
     issuer = models.CharField(max_length=160)
@@ -160,7 +195,7 @@ class Weekday(models.IntegerChoices):
     SUNDAY = 7, "Sunday"
 
 
-class GymClass(models.Model):
+class GymClass(PlainConstraints):
     title = models.CharField(max_length=120)
     branch = models.ForeignKey(Branch, on_delete=models.PROTECT, related_name="classes")
     trainer = models.ForeignKey(Trainer, on_delete=models.CASCADE, related_name="classes")
@@ -192,6 +227,81 @@ class GymClass(models.Model):
         return f"{self.title} ({self.get_weekday_display()} {self.start_time:%H:%M})"
 
 
+class ScheduleAction(models.TextChoices):
+    PUBLISH = "publish", "Publish"
+    UNPUBLISH = "unpublish", "Unpublish"
+    LEAVE = "leave", "Put on leave"
+    RETURN = "return", "Back from leave"
+    RETIRE = "retire", "Retire"
+
+
+class ScheduleState(models.TextChoices):
+    PENDING = "pending", "Pending"
+    DONE = "done", "Done"
+    FAILED = "failed", "Failed"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+class ScheduledChange(models.Model):
+    """A status change to run at a time: as a normal command, once, by the scheduler."""
+
+    Action = ScheduleAction
+    State = ScheduleState
+
+    trainer = models.ForeignKey(Trainer, on_delete=models.CASCADE, related_name="scheduled")
+    action = models.CharField(max_length=20, choices=ScheduleAction.choices)
+    run_at = models.DateTimeField()
+    state = models.CharField(
+        max_length=20, choices=ScheduleState.choices, default=ScheduleState.PENDING
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_by_name = models.CharField(max_length=150, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    ran_at = models.DateTimeField(null=True, blank=True)
+    error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["run_at", "id"]
+        indexes = [
+            models.Index(fields=["run_at"], name="scheduled_due", condition=Q(state="pending")),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(action__in=[a.value for a in ScheduleAction]),
+                name="scheduled_action_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(state__in=[s.value for s in ScheduleState]),
+                name="scheduled_state_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} {self.trainer} at {self.run_at:%Y-%m-%d %H:%M}"
+
+
+class BranchGrant(models.Model):
+    """Limits a staff user to some branches: one who has any grant sees and changes only
+    the trainers and classes of the granted branches; one without grants, all of them."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="branch_grants"
+    )
+    branch = models.ForeignKey(Branch, on_delete=models.CASCADE, related_name="grants")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["user_id", "branch_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "branch"], name="branch_grant_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} → {self.branch}"
+
+
 class Event(models.Model):
     """One row per accepted command: the audit log and the outbox."""
 
@@ -200,6 +310,12 @@ class Event(models.Model):
     aggregate_id = models.CharField(max_length=64)
     command = models.CharField(max_length=80)
     payload = models.JSONField(default=dict)
+    # {field: {"old": ..., "new": ...}} for each field the command changed (JSON values).
+    changes = models.JSONField(default=dict, blank=True)
+    # The trainer whose history shows this event: the trainer's own, and its classes'.
+    trainer_id = models.UUIDField(null=True, blank=True)
+    # What the event is about beside the trainer: a certification's or a class's name.
+    subject = models.CharField(max_length=200, blank=True)
     version = models.PositiveIntegerField()
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -209,7 +325,10 @@ class Event(models.Model):
 
     class Meta:
         ordering = ["id"]
-        indexes = [models.Index(fields=["aggregate_type", "aggregate_id", "id"])]
+        indexes = [
+            models.Index(fields=["aggregate_type", "aggregate_id", "id"]),
+            models.Index(fields=["trainer_id", "id"], name="event_trainer_history"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.command} {self.aggregate_type}:{self.aggregate_id} v{self.version}"

@@ -13,7 +13,8 @@ photo URL) remember their verdicts.
 from __future__ import annotations
 
 import operator
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
+from datetime import time
 from functools import cached_property, lru_cache
 from typing import Any
 
@@ -36,6 +37,45 @@ CONSTRAINT_ERRORS: dict[str, tuple[str, str | None]] = {
     "class_duration_positive": ("duration_minutes", errors.CLASS_DURATION),
     "class_capacity_positive": ("capacity", errors.CLASS_CAPACITY),
 }
+
+WEEK_MINUTES = 7 * 24 * 60
+
+
+def week_span(weekday: int, start: time, duration_minutes: int) -> tuple[int, int]:
+    """A weekly class as minutes from Monday 00:00: (start, end); the end may pass the week's."""
+    begin = (weekday - 1) * 24 * 60 + start.hour * 60 + start.minute
+    return begin, begin + duration_minutes
+
+
+def spans_overlap(a: tuple[int, int], b: tuple[int, int]) -> bool:
+    """Two weekly spans overlap, also across midnight and across the week's end (Sunday to
+    Monday): the week repeats, so ``b`` is compared one week earlier and later too."""
+    return any(
+        a[0] < b[1] + shift and b[0] + shift < a[1] for shift in (-WEEK_MINUTES, 0, WEEK_MINUTES)
+    )
+
+
+def constraint_problems(
+    instance: models.Model, exclude: Collection[str] = ()
+) -> dict[str, list[str]]:
+    """The check constraints ``instance`` breaks, each beside its field in plain words
+    (``CONSTRAINT_ERRORS``); a constraint over an excluded field is not checked. One query
+    per constraint: for a single row (a handler, a form), not for loads."""
+    problems: dict[str, list[str]] = {}
+    for constraint in instance._meta.constraints:
+        if not isinstance(constraint, models.CheckConstraint):
+            continue
+        field, message = CONSTRAINT_ERRORS.get(constraint.name, ("non_field_errors", None))
+        if field in exclude:
+            continue
+        try:
+            constraint.validate(  # type: ignore[attr-defined]  # missing from django-stubs
+                type(instance), instance, exclude=set(exclude)
+            )
+        except ValidationError as exc:
+            problems.setdefault(field, []).append(message or exc.messages[0])
+    return problems
+
 
 Values = Mapping[str, Any]
 Check = Callable[[Values], bool | None]

@@ -20,9 +20,20 @@ from trainers.models import Branch, Event, GymClass, Specialty, Trainer
 M = TypeVar("M", bound=Model)
 
 
-def trainer_get(trainer_id: UUID) -> Trainer:
-    """A trainer with its branch."""
-    return _one(Trainer.objects.select_related("branch"), "Trainer", trainer_id, pk=trainer_id)
+def trainer_get(trainer_id: UUID, *, branches: frozenset[int] | None = None) -> Trainer:
+    """A trainer with its branch; one outside ``branches`` (a branch manager's) is not found."""
+    trainers = in_branches(Trainer.objects.select_related("branch"), branches)
+    return _one(trainers, "Trainer", trainer_id, pk=trainer_id)
+
+
+def in_branches(queryset: QuerySet[M], branches: frozenset[int] | None) -> QuerySet[M]:
+    """Trainers or classes of ``branches`` (``access.branch_scope``); all when None. A class
+    counts for the branch it is held at and for its trainer's."""
+    if branches is None:
+        return queryset
+    if queryset.model is GymClass:
+        return queryset.filter(branch_id__in=branches, trainer__branch_id__in=branches)
+    return queryset.filter(branch_id__in=branches)
 
 
 def trainer_exists(trainer_id: UUID) -> bool:
@@ -30,16 +41,37 @@ def trainer_exists(trainer_id: UUID) -> bool:
 
 
 def trainer_events(trainer_id: UUID, *, limit: int, before: int | None = None) -> list[Event]:
-    """A trainer's events, newest first: at most ``limit``, older than event ``before``."""
-    events = Event.objects.filter(aggregate_type="trainer", aggregate_id=str(trainer_id))
+    """A trainer's history, newest first: its own events and its classes' (``trainer_id``),
+    at most ``limit``, older than event ``before``."""
+    events = Event.objects.filter(trainer_id=trainer_id)
     if before is not None:
         events = events.filter(id__lt=before)
     return list(events.order_by("-id")[:limit])
 
 
-def gym_class_get(class_id: int) -> GymClass:
-    """A class of the timetable with its branch."""
-    return _one(GymClass.objects.select_related("branch"), "Class", class_id, pk=class_id)
+def trainer_list(
+    *,
+    status: str | None = None,
+    branch: str | None = None,
+    specialty: str | None = None,
+    branches: frozenset[int] | None = None,
+) -> QuerySet[Trainer]:
+    """Trainers, optionally of one status, branch (slug) or specialty (slug), within
+    ``branches`` (a branch manager's)."""
+    trainers = in_branches(Trainer.objects.all(), branches)
+    if status:
+        trainers = trainers.filter(status=status)
+    if branch:
+        trainers = trainers.filter(branch__slug=branch)
+    if specialty:
+        trainers = trainers.filter(specialties__slug=specialty)
+    return trainers
+
+
+def gym_class_get(class_id: int, *, branches: frozenset[int] | None = None) -> GymClass:
+    """A class of the timetable with its branch; outside ``branches``, not found."""
+    classes = in_branches(GymClass.objects.select_related("branch"), branches)
+    return _one(classes, "Class", class_id, pk=class_id)
 
 
 def branch_get(slug: str) -> Branch:

@@ -151,6 +151,20 @@ class MetricsEndpoint:
                 "1 while the change-feed listener is connected.",
                 float(notifier.listening.is_set()),
             )
+        purger = getattr(state, "purger", None)
+        if purger is not None:
+            stats = purger.stats
+            found["cdn_purge_leader"] = ("1 in the process that purges the edges.", stats.leader)
+            found["cdn_purge_lag_seconds"] = (
+                "Seconds from an announced change to its purge on every edge (last round).",
+                stats.last_lag,
+            )
+            found["cdn_purge_rounds"] = ("Purge rounds sent to every edge.", stats.purges)
+            found["cdn_purge_failures"] = (
+                "Purge rounds that failed and were kept.",
+                stats.failures,
+            )
+            found["cdn_purge_pending_keys"] = ("Keys waiting for the next round.", stats.pending)
         cache = getattr(state, "cache", None)
         if cache is not None:
             found["readapi_cache_hits"] = ("Answers served from the response cache.", cache.hits)

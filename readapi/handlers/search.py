@@ -135,16 +135,16 @@ SELECT t.id, t.rev, r.rank::text AS k, t.hired_on, t.item,
 
 # The matches the GIN indexes find, when the driving word has few postings: full text
 # (bio words) and, where pg_trgm is installed, trigram similarity to the names (typos),
-# each up to CANDIDATES in `rev` order. No index has that order, so the plan is always
-# the GIN lookup and a top-N sort; an index order tempted the planner into walking a
-# whole index for a few matches (docs/read-model.md, "Search").
+# each the first CANDIDATES in the table's physical order. No sort: a common bio word
+# stops after CANDIDATES rows of a sequential scan instead of sorting all its matches,
+# and the read pool turns off synchronized scans, so every page sees the same
+# candidates (readapi/db.py, docs/read-model.md "Search").
 FALLBACK = """
                                 UNION ALL
                                 (SELECT t.id, t.search, t.names
                                    FROM read.trainer t
                                   WHERE (SELECT found FROM driver) < %(candidates)s
                                     AND {where}
-                                  ORDER BY t.rev
                                   LIMIT %(candidates)s)"""
 FULL_TEXT = f"t.search @@ {TSQ}"
 TRIGRAM = "%(words)s <%% t.names"

@@ -1,4 +1,4 @@
-"""Branch and specialty slugs resolved to ids before the search runs.
+"""Slugs resolved to ids: branches and specialties before a search, a trainer's for its profile.
 
 With the ids as parameters, PostgreSQL estimates a filter from its statistics
 and walks ``(branch_id, sort_key, id)`` in order, stopping after one page; with
@@ -17,12 +17,14 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
+from uuid import UUID
 
 from psycopg import AsyncConnection
 
 from readapi import keys
 from readapi.cache import ResponseCache, cache_seconds
 from readapi.queries import InvalidQuery, TrainerSearch
+from readapi.reader import Reader
 
 SLUGS = "SELECT 'b', slug, id FROM read.branch UNION ALL SELECT 's', slug, id FROM read.specialty"
 
@@ -77,3 +79,39 @@ class SlugIds:
         if (query.branch and branch_id is None) or None in ids:
             return None
         return branch_id, [i for i in ids if i is not None]
+
+
+TRAINER_BY_SLUG = "SELECT id FROM read.trainer WHERE slug = %s"
+# Slugs remembered at most; past it the map starts again (a flood of made-up slugs
+# finds nothing, and nothing unknown is remembered).
+MAX_TRAINER_SLUGS = 10_000
+
+
+@dataclass
+class TrainerSlugs:
+    """A public trainer's slug resolved to its id, for ``/query/trainers/{slug}``.
+
+    A resolution is trusted until the trainer's key (``t:<id>``) is announced: a slug
+    changes, and a trainer stops being public, only by a change to that trainer.
+    """
+
+    cache: ResponseCache
+    found: dict[str, tuple[UUID, int]] = field(default_factory=dict)
+
+    async def resolve(self, reader: Reader, slug: str, token: int | None = None) -> UUID | None:
+        known = self.found.get(slug)
+        if known is not None and self.cache.listening():
+            id_, ticket = known
+            if not self.cache.stale((keys.trainer(id_),), ticket):
+                return id_
+        ticket = self.cache.ticket()
+        async with reader.connection(token) as read:
+            row = await (await read.conn.execute(TRAINER_BY_SLUG, (slug,))).fetchone()
+        if row is None:
+            self.found.pop(slug, None)
+            return None
+        if len(self.found) >= MAX_TRAINER_SLUGS:
+            self.found.clear()
+        id_ = UUID(str(row[0]))
+        self.found[slug] = (id_, ticket)
+        return id_

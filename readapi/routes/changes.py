@@ -35,7 +35,12 @@ EVENT_STREAM: dict[int | str, dict[str, Any]] = {
 }
 
 
-@router.get("/changes", response_class=StreamingResponse, responses=EVENT_STREAM)
+@router.get(
+    "/changes",
+    response_class=StreamingResponse,
+    responses=EVENT_STREAM,
+    operation_id="streamChanges",
+)
 async def read_changes(
     request: Request,
     pool: Pool,

@@ -8,23 +8,34 @@ from fastapi import APIRouter, Query, Request
 from starlette.responses import Response
 
 from readapi import keys, schemas
-from readapi.http import conditional
 from readapi.queries import BranchList, SpecialtyList, TimetableGet
 from readapi.routes.lean import LeanRoute, answer, token_of
 from readapi.routes.params import RESPONSES, BranchSlug, Params, WeekdayNumber
 
 router = APIRouter(prefix="/query", tags=["facets"], route_class=LeanRoute)
 FACETS = frozenset({keys.FACETS})
+# A class row holds its trainer and branch as the timetable shows them.
+TIMETABLE = frozenset({keys.TIMETABLE, keys.FACETS})
 
 
-@router.get("/branches", response_model=schemas.BranchList, responses=RESPONSES)
+@router.get(
+    "/branches",
+    response_model=schemas.BranchList,
+    responses=RESPONSES,
+    operation_id="listBranches",
+)
 async def read_branches(request: Request, params: Annotated[Params, Query()]) -> Response:
     """Every branch, with how many public trainers it has."""
     query = BranchList(token=token_of(request, params.consistency_token))
     return await answer(request, request.app.state.branches, query, FACETS)
 
 
-@router.get("/specialties", response_model=schemas.SpecialtyList, responses=RESPONSES)
+@router.get(
+    "/specialties",
+    response_model=schemas.SpecialtyList,
+    responses=RESPONSES,
+    operation_id="listSpecialties",
+)
 async def read_specialties(request: Request, params: Annotated[Params, Query()]) -> Response:
     """Every specialty, with how many public trainers offer it."""
     query = SpecialtyList(token=token_of(request, params.consistency_token))
@@ -36,10 +47,15 @@ class TimetableParams(Params):
     weekday: WeekdayNumber = None
 
 
-@router.get("/timetable", response_model=schemas.Timetable, responses=RESPONSES, tags=["timetable"])
+@router.get(
+    "/timetable",
+    response_model=schemas.Timetable,
+    responses=RESPONSES,
+    tags=["timetable"],
+    operation_id="getTimetable",
+)
 async def read_timetable(request: Request, params: Annotated[TimetableParams, Query()]) -> Response:
     """The weekly classes of public trainers, by day and start time."""
     token = token_of(request, params.consistency_token)
     query = TimetableGet(branch=params.branch, weekday=params.weekday, token=token)
-    document = await request.app.state.timetable.handle(query)
-    return conditional(request, document.body, document.etag)
+    return await answer(request, request.app.state.timetable, query, TIMETABLE)

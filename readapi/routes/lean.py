@@ -28,12 +28,14 @@ from fastapi import HTTPException
 from fastapi.exceptions import RequestValidationError
 from fastapi.routing import APIRoute
 from pydantic import BaseModel, ValidationError
+from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from config import lsn
 from readapi.cache import ResponseCache
+from readapi.edge import key_headers
 from readapi.http import conditional
 from readapi.queries import Document, InvalidQuery, QueryHandler
 
@@ -124,26 +126,29 @@ def lean_routes(routes: Iterable[Any]) -> Iterator[LeanRoute]:
 
 
 class LeanDispatch:
-    """The query app's innermost middleware: a GET for a lean route goes to it directly.
+    """The query app's front door: a GET for a lean route goes to it directly.
 
-    Everything outside it (security headers, the rate limit, error pages) still applies;
-    what it skips is the router's walk over every route and FastAPI's request cycle
-    (two exit stacks and an exception wrapper per request), which cost more than a
-    cached answer.
+    It runs inside the security headers and the rate limit, before FastAPI's own stack
+    (``readapi/app.py``): what it skips is Starlette's error, telemetry and body-limit
+    middlewares, the router's walk over every route and FastAPI's request cycle (two
+    exit stacks and an exception wrapper per request), which cost more than a cached
+    answer. Errors are rendered by the app's own exception handlers.
     """
 
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, query_app: Starlette) -> None:
         self.app = app
+        self.query_app = query_app
         self.routes: list[LeanRoute] | None = None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and scope["method"] == "GET":
+        if scope["method"] == "GET":
             if self.routes is None:
-                self.routes = list(lean_routes(scope["app"].routes))
+                self.routes = list(lean_routes(self.query_app.routes))
             path = scope["path"]
             for route in self.routes:
                 match = route.path_regex.match(path)
                 if match is not None:
+                    scope["app"] = self.query_app
                     scope["route"] = route
                     scope["path_params"] = match.groupdict()
                     await route.serve(scope, receive, send)
@@ -173,20 +178,25 @@ async def answer(
     query: Q,
     keys: frozenset[str],
     missing: str = "",
+    key: str = "",
 ) -> Response:
     """Serve ``query`` from the response cache, or from its handler and keep the answer.
 
     A request with ``Cache-Control: no-cache`` or a consistency token skips the cache
     and refreshes it. ``missing``: the 404 detail when the handler finds nothing.
+    ``key``: the cache key, when the route has a cheaper canonical one than the
+    query's repr (which it must determine alone, token aside).
     """
     cache: ResponseCache = request.app.state.cache
+    headers = key_headers(keys)
     token = getattr(query, "token", None)
-    key = repr(query if token is None else dataclasses.replace(query, token=None))  # type: ignore[type-var]
+    if not key:
+        key = repr(query if token is None else dataclasses.replace(query, token=None))  # type: ignore[type-var]
     enabled = cache.enabled
     if enabled and token is None and not bypasses_cache(request):
         entry = cache.get(key)
         if entry is not None:
-            return conditional(request, entry.body, entry.etag, hit=True)
+            return conditional(request, entry.body, entry.etag, headers, hit=True)
     cache.misses += 1
     ticket = cache.ticket()
     document = await handler.handle(query)
@@ -194,4 +204,4 @@ async def answer(
         raise HTTPException(404, missing)
     if enabled:
         cache.put(key, ticket, keys, document.body, document.etag, document.read_at)
-    return conditional(request, document.body, document.etag)
+    return conditional(request, document.body, document.etag, headers)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Annotated
 from uuid import UUID
 
@@ -13,11 +14,13 @@ from readapi import keys, schemas
 from readapi.queries import TrainerGet, TrainerSearch
 from readapi.routes.lean import LeanRoute, answer, token_of
 from readapi.routes.params import RESPONSES, BranchSlug, Params, Slug, WeekdayNumber, problem
-from readapi.vocab import MAX_SPECIALTIES, Q_MAX_LENGTH, Position, Shift
+from readapi.vocab import MAX_SPECIALTIES, Q_MAX_LENGTH, SLUG_PATTERN, Position, Shift
 
 router = APIRouter(prefix="/query/trainers", tags=["trainers"], route_class=LeanRoute)
 
-NOT_FOUND = "No public trainer has this id."
+NOT_FOUND = "No public trainer has this id or slug."
+SLUG = re.compile(SLUG_PATTERN)
+CANONICAL = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\Z")
 LIST_KEYS = frozenset({keys.LISTS, keys.FACETS})
 SEARCH_KEYS = LIST_KEYS | {keys.SEARCH}
 
@@ -44,7 +47,9 @@ class TrainerSearchParams(Params):
     )
 
 
-@router.get("", response_model=schemas.TrainerPage, responses=RESPONSES)
+@router.get(
+    "", response_model=schemas.TrainerPage, responses=RESPONSES, operation_id="listTrainers"
+)
 async def read_trainers(
     request: Request, params: Annotated[TrainerSearchParams, Query()]
 ) -> Response:
@@ -66,18 +71,32 @@ async def read_trainers(
 
 @router.get(
     "/{trainer_id}",
+    operation_id="getTrainer",
     response_model=schemas.TrainerProfile,
     responses=RESPONSES | {404: problem(NOT_FOUND)},
 )
 async def read_trainer(
     request: Request, trainer_id: str, params: Annotated[Params, Query()]
 ) -> Response:
-    """One public trainer's full profile: specialties, valid certifications, weekly classes."""
+    """One public trainer's full profile: specialties, valid certifications, weekly classes.
+
+    `trainer_id` is the trainer's id or its current slug (`marisol-quintanilla`)."""
+    token = token_of(request, params.consistency_token)
     try:
         id_ = UUID(trainer_id)
+        # The canonical spelling names the cache entry and the key; other spellings of
+        # the same id (upper case, no hyphens) are made canonical first.
+        text = trainer_id if CANONICAL.match(trainer_id) else str(id_)
     except ValueError:
-        raise HTTPException(404, NOT_FOUND) from None
-    query = TrainerGet(id_, token=token_of(request, params.consistency_token))
+        state = request.app.state
+        found = None
+        if SLUG.match(trainer_id):
+            found = await state.trainer_slugs.resolve(state.reader, trainer_id, token)
+        if found is None:
+            raise HTTPException(404, NOT_FOUND) from None
+        id_, text = found, str(found)
+    query = TrainerGet(id_, token=token)
+    dependency = keys.trainer(text)
     return await answer(
-        request, request.app.state.get, query, frozenset({keys.trainer(id_)}), NOT_FOUND
+        request, request.app.state.get, query, frozenset((dependency,)), NOT_FOUND, dependency
     )

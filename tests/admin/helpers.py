@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.contrib.messages import get_messages
 from django.forms import BaseForm, ModelMultipleChoiceField, MultipleChoiceField
+from django.utils.html import strip_tags
 
 from trainers.models import Event
 
@@ -36,8 +37,14 @@ def form_data(response: Response) -> dict[str, Any]:
 
 
 def messages_of(response: Response) -> list[str]:
-    return [str(m) for m in get_messages(response.wsgi_request)]
+    """The messages as a person reads them (an Undo button reads "Undo")."""
+    return [strip_tags(str(m)) for m in get_messages(response.wsgi_request)]
 
 
 def events(aggregate_id: object, aggregate_type: str = "trainer") -> list[Event]:
     return list(Event.objects.filter(aggregate_type=aggregate_type, aggregate_id=str(aggregate_id)))
+
+
+def body(response: Any) -> bytes:
+    """A streamed response's whole body (a CSV export)."""
+    return b"".join(response.streaming_content)

@@ -55,7 +55,9 @@ def test_a_stale_specialty_form_is_refused(admin_client: Client, yoga: Specialty
     response = admin_client.post(url, data)
 
     assert response.status_code == 200
-    assert "changed by someone else" in response.content.decode()
+    page = response.content.decode()
+    assert "system saved this specialty while you were editing it" in page
+    assert "Please correct the error" not in page
     yoga.refresh_from_db()
     assert yoga.description == "Theirs"
 

@@ -38,11 +38,11 @@ class TestStatusActions:
         ann, bo, cy = three
         dispatch(c.TrainerPublish(ann.pk))
 
-        response = act(admin_client, "publish", ann, bo, cy)
+        response = act(admin_client, "publish", ann, bo, cy, apply="1")
 
         assert response.status_code == 302
         assert messages_of(response) == [
-            "Published 2 trainers.",
+            "Published 2 trainers. Undo",
             "Could not publish Ann Lee: A published trainer cannot be published.",
         ]
         statuses = dict(Trainer.objects.values_list("first_name", "status"))
@@ -64,16 +64,16 @@ class TestStatusActions:
                 Status.PUBLISHED,
                 "TrainerUnpublish",
                 Status.DRAFT,
-                "Unpublished 1 trainer.",
+                "Unpublished 1 trainer. Undo",
             ),
             (
                 "put_on_leave",
                 Status.PUBLISHED,
                 "TrainerPutOnLeave",
                 Status.ON_LEAVE,
-                "Put 1 trainer on leave.",
+                "Put 1 trainer on leave. Undo",
             ),
-            ("retire", Status.DRAFT, "TrainerRetire", Status.RETIRED, "Retired 1 trainer."),
+            ("retire", Status.DRAFT, "TrainerRetire", Status.RETIRED, "Retired 1 trainer. Undo"),
         ],
     )
     def test_each_status_action_runs_its_command(
@@ -89,7 +89,7 @@ class TestStatusActions:
         if start == Status.PUBLISHED:
             dispatch(c.TrainerPublish(trainer.pk))
 
-        response = act(admin_client, action, trainer)
+        response = act(admin_client, action, trainer, apply="1")
 
         assert messages_of(response) == [message]
         trainer.refresh_from_db()
@@ -99,7 +99,7 @@ class TestStatusActions:
     def test_a_refused_transition_changes_nothing(
         self, admin_client: Client, trainer: Trainer
     ) -> None:
-        response = act(admin_client, "put_on_leave", trainer)
+        response = act(admin_client, "put_on_leave", trainer, apply="1")
 
         assert messages_of(response) == [
             "Could not put Ann Lee on leave: A draft trainer cannot be put on leave."

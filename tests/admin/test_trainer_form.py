@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import date, time
 
+import pytest
 from django.contrib.auth.models import User
 from django.test import Client
 
 from tests.admin.helpers import events, form_data
 from trainers import commands as c
+from trainers import errors
 from trainers.handlers import dispatch
 from trainers.models import Branch, Certification, Event, GymClass, Specialty, Trainer
 
@@ -211,7 +214,7 @@ class TestChange:
 class TestStaleForm:
     """Two staff edit one trainer: the later save of the older form is refused."""
 
-    def test_is_refused_with_a_clear_message_and_nothing_overwritten(
+    def test_says_who_changed_what_keeps_my_input_and_overwrites_nothing(
         self, admin_client: Client, trainer: Trainer
     ) -> None:
         data = form_data(admin_client.get(change_url(trainer)))
@@ -223,14 +226,63 @@ class TestStaleForm:
 
         assert response.status_code == 200
         page = response.content.decode()
-        assert "changed by someone else" in page
-        assert "reload" in page
+        assert "system saved this trainer while you were editing it" in page
+        assert ": Changed the profile" in page
+        assert "Please correct the error" not in page
+        clash = re.search(r'class="conflict-clashes">.*?</table>', page, re.S)
+        assert clash is not None
+        cells = re.findall(r"<t[hd]>(?:<strong>)?([^<]*)", clash.group(0))
+        assert cells[-4:] == ["First name", "Ann", "Annie", "Anna"]
+        form = response.context["adminform"].form
+        assert (form["first_name"].value(), form["bio"].value()) == ("Anna", "Mine")
         trainer.refresh_from_db()
         assert (trainer.first_name, trainer.bio, trainer.version) == ("Annie", "", 2)
         assert [e.command for e in events(trainer.pk)] == [
             "TrainerRegister",
             "TrainerUpdateProfile",
         ]
+
+    def test_different_fields_apply_mine_on_top_of_theirs_in_one_click(
+        self, admin_client: Client, trainer: Trainer
+    ) -> None:
+        data = form_data(admin_client.get(change_url(trainer)))
+        dispatch(c.TrainerUpdateProfile(trainer.pk, phone="+1 555", shift="night"))
+        data.update(bio="Mine")
+        refused = admin_client.post(change_url(trainer), data)
+        page = refused.content.decode()
+        assert "conflict-clashes" not in page
+        assert "You changed different fields: nothing of theirs is lost." in page
+
+        resubmit = form_data(refused)
+        resubmit["_keep_theirs"] = re.findall(r'name="_keep_theirs" value="([^"]+)"', page)
+        resubmit["_on_top"] = re.findall(r'name="_on_top" value="(\d+)"', page)[0]
+        response = admin_client.post(change_url(trainer), resubmit)
+
+        assert response.status_code == 302
+        trainer.refresh_from_db()
+        assert (trainer.phone, trainer.shift, trainer.bio, trainer.version) == (
+            "+1 555",
+            "night",
+            "Mine",
+            3,
+        )
+        assert events(trainer.pk)[-1].changes == {"bio": {"old": "", "new": "Mine"}}
+
+    def test_on_top_of_a_record_changed_yet_again_is_refused_again(
+        self, admin_client: Client, trainer: Trainer
+    ) -> None:
+        data = form_data(admin_client.get(change_url(trainer)))
+        dispatch(c.TrainerUpdateProfile(trainer.pk, phone="+1 555"))
+        refused = admin_client.post(change_url(trainer), {**data, "bio": "Mine"})
+        dispatch(c.TrainerUpdateProfile(trainer.pk, phone="+1 666"))
+        resubmit = {**form_data(refused), "_keep_theirs": ["phone"], "_on_top": "2"}
+
+        response = admin_client.post(change_url(trainer), resubmit)
+
+        assert response.status_code == 200
+        assert "now at version 3" in response.content.decode()
+        trainer.refresh_from_db()
+        assert (trainer.phone, trainer.bio) == ("+1 666", "")
 
     def test_refuses_a_removed_certification_row_too(
         self, admin_client: Client, trainer: Trainer
@@ -243,7 +295,7 @@ class TestStaleForm:
         response = admin_client.post(change_url(trainer), data)
 
         assert response.status_code == 200
-        assert "changed by someone else" in response.content.decode()
+        assert "saved this trainer while you were editing it" in response.content.decode()
         assert Certification.objects.filter(pk=cert.pk).exists()
 
     def test_a_reloaded_form_saves(self, admin_client: Client, trainer: Trainer) -> None:
@@ -254,3 +306,139 @@ class TestStaleForm:
         assert admin_client.post(change_url(trainer), data).status_code == 302
         trainer.refresh_from_db()
         assert (trainer.first_name, trainer.bio, trainer.version) == ("Annie", "Mine", 3)
+
+
+CLASS_ROW = {
+    "classes-TOTAL_FORMS": "1",
+    "classes-0-title": "Flow",
+    "classes-0-weekday": "1",
+    "classes-0-start_time": "07:00",
+    "classes-0-duration_minutes": "60",
+    "classes-0-capacity": "12",
+    "classes-0-loaded_version": "",
+}
+CERTIFICATE_ROW = {
+    "certifications-0-name": "First aid",
+    "certifications-0-issuer": "Red Cross",
+    "certifications-0-issued_on": "2020-06-01",
+}
+
+
+class TestPlainErrors:
+    """Every model constraint and date rule: its handler's words, beside its field."""
+
+    @pytest.mark.parametrize(
+        ("edits", "field", "message"),
+        [
+            (
+                {"date_of_birth": "1990-01-01", "hired_on": "1989-06-01"},
+                "date_of_birth",
+                errors.BORN_BEFORE_HIRED,
+            ),
+            (
+                {"date_of_birth": "2020-01-01"},
+                "date_of_birth",
+                errors.TOO_YOUNG.format(years=16),
+            ),
+            ({"date_of_birth": "2031-05-01"}, "date_of_birth", errors.BORN_IN_FUTURE),
+            ({"date_of_birth": "1901-05-01"}, "date_of_birth", errors.TOO_OLD.format(years=100)),
+        ],
+    )
+    def test_profile_rules(
+        self, admin_client: Client, branch: Branch, edits: dict[str, str], field: str, message: str
+    ) -> None:
+        data = {**new_trainer_data(admin_client, branch), **edits}
+        response = admin_client.post(ADD, data)
+        assert response.status_code == 200
+        form = response.context["adminform"].form
+        assert form.errors == {field: [message]}
+        assert "is violated" not in response.content.decode()
+        assert not Trainer.objects.exists()
+
+    @pytest.mark.parametrize(
+        ("prefix", "edits", "field", "message"),
+        [
+            (
+                "certifications",
+                {**CERTIFICATE_ROW, "certifications-0-expires_on": "2020-05-01"},
+                "expires_on",
+                errors.CERTIFICATION_DATES,
+            ),
+            (
+                "classes",
+                {**CLASS_ROW, "classes-0-duration_minutes": "0"},
+                "duration_minutes",
+                errors.CLASS_DURATION,
+            ),
+            (
+                "classes",
+                {**CLASS_ROW, "classes-0-duration_minutes": "601"},
+                "duration_minutes",
+                errors.CLASS_DURATION,
+            ),
+            (
+                "classes",
+                {**CLASS_ROW, "classes-0-capacity": "0"},
+                "capacity",
+                errors.CLASS_CAPACITY,
+            ),
+        ],
+    )
+    def test_row_rules(
+        self,
+        admin_client: Client,
+        branch: Branch,
+        prefix: str,
+        edits: dict[str, str],
+        field: str,
+        message: str,
+    ) -> None:
+        data = {**new_trainer_data(admin_client, branch), **edits}
+        if prefix == "classes":
+            data["classes-0-branch"] = str(branch.pk)
+        response = admin_client.post(ADD, data)
+        assert response.status_code == 200
+        index = 0 if prefix == "certifications" else 1
+        row = response.context["inline_admin_formsets"][index].formset.forms[0]
+        assert row.errors == {field: [message]}
+        assert "is violated" not in response.content.decode()
+        assert not Trainer.objects.exists()
+
+    def test_the_class_page_names_the_field_too(
+        self, admin_client: Client, branch: Branch, trainer: Trainer
+    ) -> None:
+        data = form_data(admin_client.get("/admin/trainers/gymclass/add/"))
+        data.update(
+            trainer=str(trainer.pk),
+            title="Flow",
+            branch=str(branch.pk),
+            weekday="7",
+            start_time="23:30",
+            duration_minutes="0",
+            capacity="0",
+        )
+        response = admin_client.post("/admin/trainers/gymclass/add/", data)
+        assert response.context["adminform"].form.errors == {
+            "duration_minutes": [errors.CLASS_DURATION],
+            "capacity": [errors.CLASS_CAPACITY],
+        }
+
+    def test_an_overlap_across_the_weeks_end_is_refused_beside_the_start_time(
+        self, admin_client: Client, branch: Branch, trainer: Trainer
+    ) -> None:
+        dispatch(c.GymClassSchedule("Late", branch.slug, trainer.pk, 7, time(23, 30), 120, 10))
+        data = form_data(admin_client.get("/admin/trainers/gymclass/add/"))
+        data.update(
+            trainer=str(trainer.pk),
+            title="Early",
+            branch=str(branch.pk),
+            weekday="1",
+            start_time="00:30",
+            duration_minutes="120",
+            capacity="10",
+        )
+        response = admin_client.post("/admin/trainers/gymclass/add/", data)
+        errors_shown = response.context["adminform"].form.errors
+        assert list(errors_shown) == ["start_time"]
+        assert "Late" in errors_shown["start_time"][0]
+        assert GymClass.objects.count() == 1

@@ -6,7 +6,7 @@ import pytest
 from django.contrib.auth.models import User
 from rest_framework.test import APIClient
 
-from tests.api.conftest import trainer_payload
+from tests.api.conftest import make_user, token_client, trainer_payload
 from trainers import errors
 from trainers.models import Branch, Event, Specialty, Status, Trainer
 
@@ -66,7 +66,7 @@ class TestTrainerRegister:
         assert response.json()["errors"][0]["field"] == "email"
 
     def test_born_after_hired_is_refused(self, api: APIClient, branch: Branch) -> None:
-        payload = trainer_payload(date_of_birth="2021-01-01", hired_on="2020-01-01")
+        payload = trainer_payload(date_of_birth="1990-01-01", hired_on="1989-01-01")
         response = api.post("/api/trainers/", payload, format="json")
         assert response.status_code == 400
         assert response.json()["errors"] == [
@@ -277,3 +277,61 @@ class TestTrainerDelete:
         response = api.delete(f"/api/trainers/{trainer.pk}/", HTTP_IF_MATCH='"2"')
         assert response.status_code == 412
         assert Trainer.objects.filter(pk=trainer.pk).exists()
+
+
+class TestTrainerRestore:
+    def test_restores_the_profile_at_a_version_with_if_match(
+        self, api: APIClient, trainer: Trainer
+    ) -> None:
+        url = f"/api/trainers/{trainer.pk}/"
+        api.patch(url, {"bio": "Changed."}, format="json", headers={"If-Match": '"1"'})
+
+        response = api.post(
+            f"{url}restore/", {"version": 1}, format="json", headers={"If-Match": '"2"'}
+        )
+
+        assert response.status_code == 200, response.json()
+        assert (response.json()["bio"], response["ETag"]) == ("", '"3"')
+        event = Event.objects.filter(aggregate_id=str(trainer.pk)).latest("id")
+        assert (event.command, event.changes) == (
+            "TrainerRestore",
+            {"bio": {"old": "Changed.", "new": ""}},
+        )
+
+    @pytest.mark.parametrize(
+        ("body", "if_match", "status", "field"),
+        [
+            ({"version": 1}, '"1"', 412, None),
+            ({"version": 0}, None, 400, "version"),
+            ({"version": 9}, None, 400, "version"),
+            ({"version": "x"}, None, 400, "version"),
+            ({"version": 1, "extra": 1}, None, 400, "extra"),
+            ({}, None, 400, "version"),
+            ({"version": 2}, None, 409, "version"),
+        ],
+    )
+    def test_bad_requests_are_problems_and_change_nothing(
+        self,
+        api: APIClient,
+        trainer: Trainer,
+        body: dict[str, object],
+        if_match: str | None,
+        status: int,
+        field: str | None,
+    ) -> None:
+        url = f"/api/trainers/{trainer.pk}/"
+        api.patch(url, {"bio": "Changed."}, format="json")
+        headers = {"If-Match": if_match} if if_match else {}
+        response = api.post(f"{url}restore/", body, format="json", headers=headers)
+        assert response.status_code == status
+        assert response["Content-Type"] == "application/problem+json"
+        if field:
+            assert field in {e["field"] for e in response.json()["errors"]}
+        assert Trainer.objects.get().bio == "Changed."
+
+    def test_view_only_staff_may_not_restore(self, trainer: Trainer) -> None:
+        viewer = token_client(make_user("view_trainer", username="viewer"))
+        response = viewer.post(
+            f"/api/trainers/{trainer.pk}/restore/", {"version": 1}, format="json"
+        )
+        assert response.status_code == 403

@@ -114,12 +114,27 @@ def walk_strings(node: Any, path: str = "") -> Iterator[tuple[str, str]]:
         yield path, node
 
 
-def test_the_three_services_and_the_replica_profile(services: dict[str, dict[str, Any]]) -> None:
+def test_the_default_services_and_the_replica_and_edge_profiles(
+    services: dict[str, dict[str, Any]],
+) -> None:
     default = {name for name, service in services.items() if not service.get("profiles")}
-    assert default == {"db", "migrate", "app"}
-    assert {name for name in services if name not in default} == {"replica", "reader"}
+    assert default == {"db", "migrate", "app", "scheduler"}
+    assert {name for name in services if name not in default} == {"replica", "reader", "varnish"}
     for name in ("replica", "reader"):
         assert services[name]["profiles"] == ["replica"]
+    assert services["varnish"]["profiles"] == ["edge"]
+
+
+def test_the_edge_runs_the_projects_vcl_in_front_of_the_app(
+    services: dict[str, dict[str, Any]],
+) -> None:
+    varnish = services["varnish"]
+    assert re.fullmatch(r"varnish:7\.\d+", varnish["image"])  # 7.1+ ships varnish-modules
+    assert "./deploy/varnish/default.vcl:/etc/varnish/default.vcl:ro" in varnish["volumes"]
+    vcl = (ROOT / "deploy" / "varnish" / "default.vcl").read_text()
+    assert '.host = "app";' in vcl and '.port = "8000";' in vcl
+    assert "app" in varnish["depends_on"]
+    assert services["app"]["environment"]["CDN_PURGE_URLS"] == "${CDN_PURGE_URLS:-}"
 
 
 def test_db_is_postgresql_with_a_healthcheck_and_a_named_volume(
@@ -135,6 +150,17 @@ def test_db_is_postgresql_with_a_healthcheck_and_a_named_volume(
     assert target == "/var/lib/postgresql/data"
     assert volume in compose["volumes"], "a named volume, declared at the top level"
     assert "ports" not in db, "the database is not published outside the compose network"
+
+
+def test_the_scheduler_runs_the_app_image_after_the_migration(
+    services: dict[str, dict[str, Any]],
+) -> None:
+    scheduler, app = services["scheduler"], services["app"]
+    assert scheduler["image"] == app["image"]
+    assert scheduler["command"] == ["python", "manage.py", "run_scheduler"]
+    assert scheduler["restart"] == "unless-stopped"
+    assert scheduler["depends_on"]["migrate"]["condition"] == "service_completed_successfully"
+    assert "ports" not in scheduler
 
 
 def test_migrate_is_a_one_shot_of_the_app_image_after_the_database(

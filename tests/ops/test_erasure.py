@@ -65,6 +65,7 @@ def leftovers() -> list[str]:
     with connection.cursor() as cursor:
         for table, column in (
             ("trainers_event", "payload::text"),
+            ("trainers_event", "changes::text"),
             ("trainers_idempotencyrecord", "response_body::text"),
             ("django_admin_log", "object_repr || change_message"),
         ):

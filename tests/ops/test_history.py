@@ -8,15 +8,18 @@ import pytest
 from django.test import Client
 
 from tests.factories import make_trainer
-from tests.trainers.conftest import register_command
+from tests.ops.conftest import MakeClient
+from tests.trainers.conftest import register_command, schedule_command
 from trainers.commands import BranchCreate, SpecialtyCreate, TrainerUpdateProfile
 from trainers.cqrs import Actor
 from trainers.handlers import (
     branch_create,
+    dispatch,
     specialty_create,
     trainer_register,
     trainer_update_profile,
 )
+from trainers.history import HIDDEN
 from trainers.models import Event, Trainer
 
 pytestmark = pytest.mark.django_db
@@ -93,3 +96,33 @@ def test_bad_paging_parameters_are_422(ops: Client, query: str) -> None:
     response = ops.get(f"/ops/trainers/{uuid.uuid4()}/events?{query}")
     assert response.status_code == 422
     assert response["Content-Type"] == "application/problem+json"
+
+
+def test_each_event_carries_its_changes_and_a_summary(ops: Client, edited: Trainer) -> None:
+    newest = ops.get(f"/ops/trainers/{edited.pk}/events", {"limit": 1}).json()["items"][0]
+    assert newest["changes"] == {"bio": {"old": "bio 4", "new": "bio 5"}}
+    assert newest["summary"] == "Changed the profile"
+
+
+def test_private_values_are_hidden_from_staff_who_may_not_change_trainers(
+    edited: Trainer, client_for: MakeClient
+) -> None:
+    trainer_update_profile(TrainerUpdateProfile(trainer_id=edited.pk, phone="+1 5", bio="b"))
+    url = f"/ops/trainers/{edited.pk}/events"
+    viewer = client_for(staff=True, perms=("view_event",))
+    editor = client_for(staff=True, perms=("view_event", "change_trainer"))
+    assert viewer.get(url).json()["items"][0]["changes"] == {
+        "phone": {"old": HIDDEN, "new": HIDDEN},
+        "bio": {"old": "bio 5", "new": "b"},
+    }
+    assert viewer.get(url).json()["items"][0]["payload"]["phone"] == HIDDEN
+    newest = editor.get(url).json()["items"][0]
+    assert newest["changes"]["phone"] == {"old": "", "new": "+1 5"}
+    assert newest["payload"]["phone"] == "+1 5"
+
+
+def test_class_events_are_in_their_trainers_history(ops: Client, edited: Trainer) -> None:
+    gym_class = dispatch(schedule_command(edited.pk))
+    newest = ops.get(f"/ops/trainers/{edited.pk}/events", {"limit": 1}).json()["items"][0]
+    assert (newest["aggregate_type"], newest["aggregate_id"]) == ("gym_class", str(gym_class.pk))
+    assert newest["summary"] == "Scheduled the class Morning Flow (Monday 09:00)"

@@ -26,7 +26,8 @@ def test_etag_and_not_modified(app_client: TestClient, gym: Gym, path: str) -> N
     assert first.status_code == 200
     etag = first.headers["etag"]
     assert etag.startswith('"') and etag.endswith('"')
-    assert first.headers["cache-control"] == "public, no-cache"
+    # Without a purger, shared caches revalidate like browsers (readapi/edge.py).
+    assert first.headers["cache-control"].startswith("public, no-cache")
     assert app_client.get(url).headers["etag"] == etag
 
     for header in (etag, f'"other", {etag}', f"W/{etag}", "*"):

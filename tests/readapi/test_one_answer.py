@@ -70,3 +70,47 @@ def test_the_hot_routes_are_dispatched_to_their_lean_route() -> None:
 
     paths = {route.path for route in lean_routes(query_app.routes)}
     assert set(ROUTES) <= paths
+
+
+def test_with_opentelemetry_on_the_cached_routes_answer_the_same_through_fastapi(
+    app_client: TestClient, gym: Gym, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """QUERY_OTEL=1 sends every request through FastAPI's (traced) stack, same answers."""
+    from config.dsn import read_dsn, write_dsn
+    from readapi.app import create_app
+    from readapi.routes.lean import LeanDispatch
+
+    monkeypatch.setenv("QUERY_OTEL", "1")
+    traced = create_app(dsn=read_dsn, listen_dsn=write_dsn)
+    front: Any = traced.front
+    layers = []
+    while front is not None:
+        layers.append(type(front))
+        front = getattr(front, "app", None)
+    assert LeanDispatch not in layers
+    with TestClient(traced) as client:
+        for url in [*ROUTES.values(), SEARCH]:
+            url = url.format(ana=gym.ana.pk)
+            ours = app_client.get(url, headers={"Cache-Control": "no-cache"})
+            theirs = client.get(url, headers={"Cache-Control": "no-cache"})
+            assert theirs.status_code == ours.status_code == 200, url
+            assert theirs.content == ours.content, url
+            assert theirs.headers["etag"] == ours.headers["etag"], url
+            assert theirs.headers["x-content-type-options"] == "nosniff", url
+
+
+def test_operation_ids_make_good_method_names(app_client: TestClient) -> None:
+    """A generated client's methods are named after these (not read_trainers_query_...)."""
+    spec = app_client.get("/query/openapi.json").json()
+    ids = {
+        path: {method: op["operationId"] for method, op in ops.items()}
+        for path, ops in spec["paths"].items()
+    }
+    assert ids == {
+        "/query/trainers": {"get": "listTrainers"},
+        "/query/trainers/{trainer_id}": {"get": "getTrainer"},
+        "/query/branches": {"get": "listBranches"},
+        "/query/specialties": {"get": "listSpecialties"},
+        "/query/timetable": {"get": "getTimetable"},
+        "/query/changes": {"get": "streamChanges"},
+    }

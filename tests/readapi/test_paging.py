@@ -72,3 +72,24 @@ def test_filters_page_too(app_client: TestClient, transactional_db: None) -> Non
     for _ in range(5):
         make_trainer(branch=b)
     assert set(walk(app_client, 4, branch=a.slug)) == in_a
+
+
+def test_read_connections_scan_from_the_first_block(transactional_db: None) -> None:
+    """A search's bounded candidates are the first matches found: the same on every page
+    only if no sequential scan starts where another one is (docs/read-model.md)."""
+    import asyncio
+
+    import psycopg
+
+    from config.dsn import read_dsn
+    from readapi.db import configure
+
+    async def settings() -> tuple[str, str]:
+        async with await psycopg.AsyncConnection.connect(read_dsn(), autocommit=True) as conn:
+            await configure(conn)
+            sync = await (await conn.execute("SHOW synchronize_seqscans")).fetchone()
+            workers = await (await conn.execute("SHOW max_parallel_workers_per_gather")).fetchone()
+            assert sync is not None and workers is not None
+            return sync[0], workers[0]
+
+    assert asyncio.run(settings()) == ("off", "0")

@@ -10,6 +10,8 @@ from fastapi.testclient import TestClient
 
 from readapi.schemas import TrainerPage, TrainerProfile
 from tests.readapi.conftest import Gym
+from trainers.commands import TrainerUpdateProfile
+from trainers.handlers.trainer import trainer_update_profile
 
 
 def names(client: TestClient, **params: Any) -> list[str]:
@@ -41,6 +43,7 @@ class TestList:
             "shift": "morning",
             "on_leave": False,
             "photo_url": None,
+            "photo": None,
             "tenure_years": expected_tenure(date(2015, 1, 10)),
             "branch": {"slug": "downtown", "name": "Downtown", "city": "Lisbon"},
             "specialties": [{"slug": "yoga", "name": "Yoga"}],
@@ -154,3 +157,27 @@ class TestDetail:
         assert response.status_code == 404
         assert response.headers["content-type"] == "application/problem+json"
         assert response.json()["status"] == 404
+
+
+def test_a_profile_by_its_slug(app_client: TestClient, gym: Gym) -> None:
+    by_id = app_client.get(f"/query/trainers/{gym.ana.pk}")
+    by_slug = app_client.get(f"/query/trainers/{gym.ana.slug}")
+    assert by_slug.status_code == 200
+    assert by_slug.content == by_id.content
+    assert by_slug.headers["etag"] == by_id.headers["etag"]
+    for hidden in (gym.draft.slug, gym.retired.slug, "nobody-here", "bad%20slug"):
+        missing = app_client.get(f"/query/trainers/{hidden}")
+        assert missing.status_code == 404, hidden
+        assert missing.json()["detail"] == "No public trainer has this id or slug."
+
+
+def test_a_changed_slug_resolves_at_once_and_the_old_one_is_gone(
+    app_client: TestClient, gym: Gym
+) -> None:
+    old = gym.ana.slug
+    assert app_client.get(f"/query/trainers/{old}").status_code == 200  # remembered now
+    trainer_update_profile(TrainerUpdateProfile(gym.ana.pk, slug="ana-the-coach"))
+
+    assert app_client.get("/query/trainers/ana-the-coach").json()["id"] == str(gym.ana.pk)
+    # Old slugs are not kept (docs/read-model.md): a client that stored one gets a 404.
+    assert app_client.get(f"/query/trainers/{old}").status_code == 404

@@ -161,7 +161,9 @@ def test_two_admin_forms_on_one_trainer_the_second_save_is_refused() -> None:
     refused = two.post(url, second)
 
     assert refused.status_code == 200
-    assert "changed by someone else" in refused.content.decode()
+    page = refused.content.decode()
+    assert "alice saved this trainer while you were editing it" in page
+    assert "Alice&#x27;s bio" in page and "Bob&#x27;s bio" in page  # theirs next to his
     trainer.refresh_from_db()
     assert (trainer.bio, trainer.first_name, trainer.version) == ("Alice's bio", "Ana", 2)
     assert [e.actor_name for e in update_events(trainer)] == ["alice"]

@@ -33,7 +33,7 @@ SAMPLES = {
     "slug": "downtown",
     "str": "x",
 }
-NOT_COMMANDS = {"SpectacularAPIView", "SpectacularSwaggerView", "ApiNotFound"}
+NOT_COMMANDS = {"SpectacularAPIView", "SpectacularSwaggerSplitView", "ApiNotFound"}
 
 
 def command_endpoints() -> list[tuple[str, str, type[APIView]]]:

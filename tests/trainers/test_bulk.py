@@ -179,7 +179,7 @@ class TestTrainerImport:
             ),
             (three(trainers=(register_command(bio="b" * 4001),)), "trainers[0].bio", None),
             (
-                three(trainers=(register_command(date_of_birth=date(2021, 1, 1)),)),
+                three(trainers=(register_command(hired_on=date(1989, 1, 1)),)),
                 "trainers[0].date_of_birth",
                 errors.BORN_BEFORE_HIRED,
             ),

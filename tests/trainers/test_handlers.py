@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date
+from datetime import UTC, date, datetime
+from pathlib import Path
 from typing import Any
 
 import pytest
 from django.contrib.auth.models import User
 
+from tests.images import photo
 from tests.trainers.conftest import events_of, register_command, schedule_command
 from trainers import commands as c
 from trainers import errors
@@ -117,8 +119,14 @@ class TestTrainerRegister:
             ),
             ({"position": "wizard"}, "position", "Value 'wizard' is not a valid choice."),
             ({"shift": "midday"}, "shift", "Value 'midday' is not a valid choice."),
-            ({"date_of_birth": date(2021, 1, 1)}, "date_of_birth", errors.BORN_BEFORE_HIRED),
-            ({"date_of_birth": date(2020, 3, 1)}, "date_of_birth", errors.BORN_BEFORE_HIRED),
+            ({"hired_on": date(1989, 1, 1)}, "date_of_birth", errors.BORN_BEFORE_HIRED),
+            ({"hired_on": date(1990, 12, 10)}, "date_of_birth", errors.BORN_BEFORE_HIRED),
+            ({"date_of_birth": date(2031, 1, 1)}, "date_of_birth", errors.BORN_IN_FUTURE),
+            (
+                {"date_of_birth": date(1900, 1, 1)},
+                "date_of_birth",
+                errors.TOO_OLD.format(years=100),
+            ),
             ({"first_name": ""}, "first_name", "This field cannot be blank."),
             ({"first_name": "x" * 81}, "first_name", None),
             ({"last_name": "x" * 81}, "last_name", None),
@@ -219,7 +227,12 @@ class TestTrainerUpdateProfile:
             ),
             ({"position": "boss"}, "position", "Value 'boss' is not a valid choice."),
             ({"shift": "never"}, "shift", "Value 'never' is not a valid choice."),
-            ({"date_of_birth": date(2020, 3, 2)}, "date_of_birth", errors.BORN_BEFORE_HIRED),
+            ({"hired_on": date(1990, 12, 10)}, "date_of_birth", errors.BORN_BEFORE_HIRED),
+            (
+                {"date_of_birth": date(2020, 3, 2)},
+                "date_of_birth",
+                errors.TOO_YOUNG.format(years=16),
+            ),
             ({"hired_on": date(1989, 1, 1)}, "date_of_birth", errors.BORN_BEFORE_HIRED),
             ({"first_name": "x" * 81}, "first_name", None),
             ({"last_name": " "}, "last_name", "This field cannot be blank."),
@@ -449,12 +462,19 @@ class TestSpecialties:
             dispatch(command)
 
 
-def every_command(trainer: Trainer, cert_id: int, class_id: int) -> dict[type, Any]:
+def every_command(
+    trainer: Trainer, cert_id: int, class_id: int, scheduled_id: int = 0
+) -> dict[type, Any]:
     """One valid command of each type, for the ``trainer``, certification and class fixtures."""
     pk = trainer.pk
     return {
         c.TrainerRegister: register_command(email="new@example.com"),
         c.TrainerUpdateProfile: c.TrainerUpdateProfile(trainer_id=pk, phone="+49 30 1"),
+        c.TrainerRestore: c.TrainerRestore(trainer_id=pk, version=1),
+        c.StatusChangeSchedule: c.StatusChangeSchedule(
+            pk, "publish", datetime(2027, 1, 4, tzinfo=UTC)
+        ),
+        c.StatusChangeCancel: c.StatusChangeCancel(scheduled_id),
         c.TrainerPublish: c.TrainerPublish(trainer_id=pk),
         c.TrainerUnpublish: c.TrainerUnpublish(trainer_id=pk),
         c.TrainerPutOnLeave: c.TrainerPutOnLeave(trainer_id=pk),
@@ -474,6 +494,8 @@ def every_command(trainer: Trainer, cert_id: int, class_id: int) -> dict[type, A
         c.GymClassSchedule: schedule_command(pk, weekday=2),
         c.GymClassReschedule: c.GymClassReschedule(class_id=class_id, capacity=20),
         c.GymClassCancel: c.GymClassCancel(class_id=class_id),
+        c.TrainerSetPhoto: c.TrainerSetPhoto(trainer_id=pk, content=photo(200, 100)),
+        c.TrainerRemovePhoto: c.TrainerRemovePhoto(trainer_id=pk),
         c.BranchCreate: c.BranchCreate(slug="east", name="East", city="Riga"),
         c.BranchUpdate: c.BranchUpdate(slug="central", city="Potsdam"),
         c.SpecialtyCreate: c.SpecialtyCreate(slug="hiit", name="HIIT"),
@@ -497,10 +519,19 @@ def test_dispatch_routes_each_command_to_its_handler(
     gym_class: GymClass,
     actor: Actor,
     command_type: type[Any],
+    media_root: Path,
 ) -> None:
     if command_type in (c.TrainerPutOnLeave, c.TrainerUnpublish):
         bring_to(trainer, Status.PUBLISHED)
-    command = every_command(trainer, certification.pk, gym_class.pk)[command_type]
+    if command_type is c.TrainerRemovePhoto:  # removing no photo is no change, no event
+        dispatch(c.TrainerSetPhoto(trainer.pk, photo(200, 100)))
+    if command_type is c.TrainerRestore:
+        dispatch(c.TrainerUpdateProfile(trainer.pk, bio="A later bio."))
+    scheduled_id = 0
+    if command_type is c.StatusChangeCancel:
+        at = datetime(2027, 1, 4, tzinfo=UTC)
+        scheduled_id = dispatch(c.StatusChangeSchedule(trainer.pk, "retire", at)).pk
+    command = every_command(trainer, certification.pk, gym_class.pk, scheduled_id)[command_type]
     last_event = Event.objects.latest("id").pk
 
     dispatch(command, actor=actor)

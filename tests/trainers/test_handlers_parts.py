@@ -312,6 +312,42 @@ class TestGymClassSchedule:
         assert GymClass.objects.count() == 1
 
     @pytest.mark.parametrize(
+        ("late", "early", "clash"),
+        [
+            # Sunday 23:30 for 120 minutes ends Monday 01:30: the week's end wraps.
+            ((7, time(23, 30), 120), (1, time(0, 30), 120), True),
+            ((1, time(0, 30), 120), (7, time(23, 30), 120), True),
+            # Across midnight inside the week.
+            ((2, time(23, 0), 90), (3, time(0, 15), 30), True),
+            ((7, time(23, 30), 30), (1, time(0, 0), 60), False),
+            ((2, time(23, 0), 60), (3, time(0, 0), 30), False),
+        ],
+    )
+    def test_overlap_is_checked_across_midnight_and_the_weeks_end(
+        self,
+        trainer: Trainer,
+        late: tuple[int, time, int],
+        early: tuple[int, time, int],
+        clash: bool,
+    ) -> None:
+        first, second = (
+            schedule_command(
+                trainer.pk, title=title, weekday=day, start_time=at, duration_minutes=n
+            )
+            for title, (day, at, n) in (("Late", late), ("Early", early))
+        )
+        gym_class_schedule(first)
+        if not clash:
+            gym_class_schedule(second)
+            assert GymClass.objects.count() == 2
+            return
+        with pytest.raises(errors.RuleViolation) as exc:
+            gym_class_schedule(second)
+        assert exc.value.field == "start_time"
+        assert "Late" in exc.value.message and "overlaps" in exc.value.message
+        assert GymClass.objects.count() == 1
+
+    @pytest.mark.parametrize(
         ("overrides", "field", "message"),
         [
             ({"capacity": 0}, "capacity", errors.CLASS_CAPACITY),

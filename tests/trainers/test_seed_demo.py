@@ -6,18 +6,25 @@ import zoneinfo
 from collections import Counter, defaultdict
 from datetime import date
 from io import StringIO
+from pathlib import Path
 from typing import Any
 
 import pytest
 from django.core.management import call_command
 
+from tests.images import stored
+from tests.trainers.conftest import register_command
+from trainers import errors
+from trainers.commands import TrainerDelete, TrainerImport
 from trainers.demo import DemoTrainers, prefetched
 from trainers.demo_data import BRANCHES, SPECIALTIES
+from trainers.handlers import trainer_delete, trainer_import
 from trainers.handlers._base import validate
-from trainers.handlers.gym_class import _minutes
 from trainers.models import Branch, Certification, Event, GymClass, Specialty, Status, Trainer
+from trainers.photos.avatars import PALETTE
+from trainers.rules import spans_overlap, week_span
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("media_root")]
 
 
 def seed(**options: Any) -> str:
@@ -58,18 +65,18 @@ def test_every_row_passes_the_handlers_validation() -> None:
         validate(trainer, exclude=["specialties"])
         assert 1 <= len(trainer.specialties.all()) <= 4
         assert trainer.hired_on <= date.today()
-        assert trainer.bio and trainer.photo_url.startswith("https://")
+        assert trainer.bio and trainer.photo_url == ""  # nothing from another host
+        assert trainer.photo is not None and trainer.photo["url"].startswith("/media/demo/")
     for certification in Certification.objects.all():
         validate(certification)
-    busy: dict[tuple[Any, int], list[tuple[int, int]]] = defaultdict(list)
+    busy: dict[Any, list[tuple[int, int]]] = defaultdict(list)
     for gym_class in GymClass.objects.all():
         validate(gym_class)
-        start = _minutes(gym_class.start_time)
-        end = start + gym_class.duration_minutes
-        assert end <= 24 * 60
-        slots = busy[(gym_class.trainer_id, gym_class.weekday)]
-        assert not any(start < e and s < end for s, e in slots)
-        slots.append((start, end))
+        span = week_span(gym_class.weekday, gym_class.start_time, gym_class.duration_minutes)
+        assert span[1] <= gym_class.weekday * 24 * 60
+        slots = busy[gym_class.trainer_id]
+        assert not any(spans_overlap(span, other) for other in slots)
+        slots.append(span)
     per_trainer = Counter(Certification.objects.values_list("trainer_id", flat=True))
     assert max(per_trainer.values()) <= 3
     assert max(Counter(GymClass.objects.values_list("trainer_id", flat=True)).values()) <= 4
@@ -142,3 +149,35 @@ def test_prefetched_keeps_order_and_passes_errors_on() -> None:
 
     with pytest.raises(RuntimeError, match="boom"):
         list(prefetched(broken()))
+
+
+def test_avatars_are_drawn_locally_and_shared(
+    media_root: Path, django_capture_on_commit_callbacks: Any
+) -> None:
+    """A dozen avatars for any number of trainers; deleting a trainer keeps them."""
+    seed(trainers=60, seed=5)
+    files = stored(media_root)
+    assert len(files) == len(PALETTE) * 4 and all(f.startswith("demo/avatars/") for f in files)
+    photos = [p for p in Trainer.objects.values_list("photo", flat=True) if p is not None]
+    assert len(photos) == 60
+    assert len({p["url"] for p in photos}) > len(PALETTE) // 2
+    assert all(p["width"] == 480 and p["renditions"][0]["width"] == 160 for p in photos)
+    with django_capture_on_commit_callbacks(execute=True):
+        trainer_delete(TrainerDelete(Trainer.objects.first().pk))  # type: ignore[union-attr]
+    assert all((media_root / f).exists() for f in files)
+
+
+def test_no_photos() -> None:
+    seed(trainers=5, seed=6, no_photos=True)
+    assert not Trainer.objects.exclude(photo=None).exists()
+
+
+def test_an_imported_photo_must_be_shared(branch: Any, yoga: Any) -> None:
+    own = {"url": "/media/x.jpg", "width": 1, "height": 1, "renditions": [], "files": []}
+    own_files = own | {"files": ["trainers/00000000-0000-4000-8000-000000000000/a.jpg"]}
+    for bad in ({"url": "/media/x.jpg"}, own_files):
+        with pytest.raises(errors.InvalidInput) as caught:
+            trainer_import(TrainerImport(trainers=(register_command(),), photos=((0, bad),)))
+        assert caught.value.errors == {"trainers[0].photo": [errors.PHOTO_NOT_SHARED]}
+    trainer_import(TrainerImport(trainers=(register_command(),), photos=((0, own),)))
+    assert Trainer.objects.get().photo == own

@@ -25,6 +25,7 @@ an admin message and the page reloads.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
 from typing import Any, cast
 
@@ -38,10 +39,13 @@ from django.db.models import Model, QuerySet
 from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 
-from trainers.admin import errors
+from trainers.access import branch_scope
+from trainers.admin import conflicts, errors
 from trainers.cqrs import Actor
-from trainers.errors import DomainError
+from trainers.errors import DomainError, VersionConflict
 from trainers.handlers import dispatch
+from trainers.models import Event
+from trainers.selectors import in_branches
 
 _REFUSED = "_trainers_admin_refused"
 
@@ -75,6 +79,14 @@ class SaveRefused(Exception):
         self.index = index  # the row in that formset
 
 
+def whole_number(value: str) -> int | None:
+    """A version or event id sent by a page: ASCII digits that fit a bigint, else None
+    ("²".isdigit() is true, and int() of it fails)."""
+    if re.fullmatch(r"[0-9]{1,18}", value):
+        return int(value)
+    return None
+
+
 def run(request: HttpRequest, command: object) -> Any:
     """Hand a command to its handler on behalf of the logged-in staff user."""
     return dispatch(command, actor=Actor.of(request.user))
@@ -94,22 +106,25 @@ def apply_to_each(
     objects: Iterable[Model],
     command: Callable[[Any], object],
     verb: tuple[str, str],
+    offer: Callable[[list[tuple[Model, Any]]], str] | None = None,
 ) -> list[Model]:
     """Run one command per object, each in its own transaction; report per object.
 
-    Returns the objects whose command was accepted.
+    ``offer``: given each accepted object with its handler's result, safe HTML to add to
+    the success line (an Undo button). Returns the objects whose command was accepted.
     """
-    done: list[Model] = []
+    done: list[tuple[Model, Any]] = []
     failures: list[tuple[object, DomainError]] = []
     for obj in objects:
         try:
-            run(request, command(obj))
+            result = run(request, command(obj))
         except DomainError as error:
             failures.append((obj, error))
         else:
-            done.append(obj)
-    errors.report(request, modeladmin.opts, verb, len(done), failures)
-    return done
+            done.append((obj, result))
+    extra = offer(done) if offer is not None and done else ""
+    errors.report(request, modeladmin.opts, verb, len(done), failures, extra=extra)
+    return [obj for obj, _ in done]
 
 
 class CommandForm(forms.ModelForm[Any]):
@@ -163,6 +178,32 @@ class CommandAdmin(SafeFilters, admin.ModelAdmin[Any]):
     # Whether ``delete_command`` exists for this model; without it nothing can be deleted.
     deletable = False
     actions = ["delete_selected"]
+    # The handlers' name for this model in a VersionConflict, and its events' aggregate type:
+    # a stale save shows who changed the record and keeps what was typed (``conflicts``).
+    entity = ""
+    aggregate_type = ""
+    # Trainers and classes: a branch manager (``access``) lists and picks only their branches.
+    branch_scoped = False
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
+        queryset = super().get_queryset(request)
+        if self.branch_scoped:
+            return in_branches(queryset, branch_scope(request.user.pk))
+        return queryset
+
+    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        scope = branch_scope(request.user.pk) if self.branch_scoped else None
+        if scope is not None and db_field.name in ("branch", "trainer"):
+            queryset = db_field.remote_field.model._default_manager.all()
+            kwargs["queryset"] = (
+                in_branches(queryset, scope)
+                if db_field.name == "trainer"
+                else (queryset.filter(pk__in=scope))
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def aggregate_id(self, obj: Any) -> str:
+        return str(obj.pk)
 
     # Hooks for subclasses ---------------------------------------------------------------
 
@@ -184,12 +225,21 @@ class CommandAdmin(SafeFilters, admin.ModelAdmin[Any]):
         form_url: str = "",
         extra_context: dict[str, Any] | None = None,
     ) -> HttpResponse:
+        if request.method == "POST" and conflicts.ON_TOP in request.POST and object_id:
+            obj = self.get_object(request, object_id)
+            if obj is not None:
+                stored = self.get_form(request, obj, change=True)(instance=obj)
+                request.POST = conflicts.rebase(request, stored)  # type: ignore[assignment]
         try:
             return super().changeform_view(request, object_id, form_url, extra_context)
         except DomainError as error:
             refused = SaveRefused(error)
         except SaveRefused as exc:
             refused = exc
+        if isinstance(refused.error, VersionConflict) and refused.error.entity == self.entity:
+            # The record itself is stale (a certification row expects its version too):
+            # the conflict belongs to the page, not to a row.
+            refused = SaveRefused(refused.error)
         setattr(request, _REFUSED, refused)
         try:
             return super().changeform_view(request, object_id, form_url, extra_context)
@@ -197,6 +247,33 @@ class CommandAdmin(SafeFilters, admin.ModelAdmin[Any]):
             again = exc.error if isinstance(exc, SaveRefused) else exc
             messages.error(request, errors.describe(again))
             return HttpResponseRedirect(request.get_full_path())
+
+    def render_change_form(
+        self,
+        request: HttpRequest,
+        context: dict[str, Any],
+        add: bool = False,
+        change: bool = False,
+        form_url: str = "",
+        obj: Any = None,
+    ) -> HttpResponse:
+        """A stale save: the conflict panel (``conflicts``) in place of "Please correct the
+        error below", which would point at nothing to correct."""
+        form = context["adminform"].form
+        refused = getattr(form, "refused", None)
+        if isinstance(refused, VersionConflict) and obj is not None and self.aggregate_type:
+            current = type(obj)._default_manager.get(pk=obj.pk)  # obj holds the typed values
+            events = Event.objects.filter(
+                aggregate_type=self.aggregate_type, aggregate_id=self.aggregate_id(current)
+            )
+            loaded = refused.expected
+            context["conflict"] = conflicts.describe(form, current, events, loaded)
+            only_conflict = set(form.errors) == {"__all__"} and len(form.non_field_errors()) == 1
+            if only_conflict and not any(
+                fs.formset.total_error_count() for fs in context["inline_admin_formsets"]
+            ):
+                context["errors"] = []
+        return super().render_change_form(request, context, add, change, form_url, obj)
 
     def get_form(
         self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any

@@ -36,6 +36,9 @@ class CatalogAdmin(CommandAdmin):
     command_fields: tuple[str, ...]  # besides the slug
     prepopulated_fields = {"slug": ("name",)}
 
+    def aggregate_id(self, obj: Any) -> str:
+        return str(obj.slug)
+
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
         return ("slug", "version") if obj is not None else ()
 
@@ -56,18 +59,22 @@ class CatalogAdmin(CommandAdmin):
 @admin.register(Branch)
 class BranchAdmin(CatalogAdmin):
     form = BranchForm
+    entity = "Branch"
+    aggregate_type = "branch"
     create = c.BranchCreate
     update = c.BranchUpdate
     command_fields = ("name", "city", "timezone")
-    list_display = ("name", "slug", "city", "timezone", "version")
+    list_display = ("name", "slug", "city", "timezone")
     search_fields = ("name", "slug", "city")
 
 
 @admin.register(Specialty)
 class SpecialtyAdmin(CatalogAdmin):
     form = SpecialtyForm
+    entity = "Specialty"
+    aggregate_type = "specialty"
     create = c.SpecialtyCreate
     update = c.SpecialtyUpdate
     command_fields = ("name", "description")
-    list_display = ("name", "slug", "version")
+    list_display = ("name", "slug")
     search_fields = ("name", "slug")

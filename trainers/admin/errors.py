@@ -10,6 +10,7 @@ from django.contrib.admin.utils import model_ngettext
 from django.db.models import Model
 from django.db.models.options import Options
 from django.http import HttpRequest
+from django.utils.html import format_html
 
 from trainers.errors import DomainError, VersionConflict
 
@@ -42,8 +43,13 @@ def form_errors(error: DomainError) -> dict[str | None, list[str]]:
 
 
 def attach(form: forms.BaseForm, error: DomainError) -> None:
-    """Show a refused command on the form that was submitted, beside the field it names."""
-    for field, reasons in form_errors(error).items():
+    """Show a refused command on the form that was submitted, beside the field it names.
+
+    A form whose field has another name than the command's maps it in ``error_fields``.
+    """
+    aliases: dict[str, str] = getattr(form, "error_fields", {})
+    for named, reasons in form_errors(error).items():
+        field = aliases.get(named, named) if named else named
         if field in form.fields and not form.fields[field].widget.is_hidden:
             form.add_error(field, reasons)
         else:
@@ -58,15 +64,18 @@ def report(
     verb: tuple[str, str],
     done: int,
     failures: Sequence[tuple[object, DomainError]],
+    extra: str = "",
 ) -> None:
     """The outcome of an action, object by object: one success line, one line per failure.
 
     ``verb`` holds the infinitive and the past tense, ``{}`` standing for what
-    was acted on: ``("put {} on leave", "Put {} on leave")``.
+    was acted on: ``("put {} on leave", "Put {} on leave")``. ``extra``: safe HTML
+    after the success line (an Undo button).
     """
     infinitive, past = verb
     if done:
-        messages.success(request, past.format(f"{done} {model_ngettext(opts, done)}") + ".")
+        line = past.format(f"{done} {model_ngettext(opts, done)}") + "."
+        messages.success(request, format_html("{} {}", line, extra) if extra else line)
     for obj, error in failures[:MAX_FAILURE_MESSAGES]:
         action = infinitive.format(obj)
         messages.error(request, FAILED.format(action=action, reason=describe(error)))

@@ -24,6 +24,9 @@ class GymClassForm(CommandForm):
 @admin.register(GymClass)
 class GymClassAdmin(CommandAdmin):
     form = GymClassForm
+    entity = "Class"
+    aggregate_type = "gym_class"
+    branch_scoped = True
     deletable = True
     list_display = ("title", "weekday", "start_time", "duration_minutes", "branch", "trainer")
     list_filter = ("branch", "weekday")

@@ -1,7 +1,7 @@
 """Every error of the command API as RFC 9457 problem details, mapped in this one place.
 
 DomainError -> status: NotFound 404, VersionConflict 412 (a version is only ever
-sent as ``If-Match``), RuleViolation 409, InvalidInput 400.
+sent as ``If-Match``), RuleViolation 409, InvalidInput 400, PhotoTooLarge 413.
 """
 
 from __future__ import annotations
@@ -31,6 +31,8 @@ DOMAIN_STATUS: dict[type[domain.DomainError], int] = {
     domain.VersionConflict: 412,
     domain.RuleViolation: 409,
     domain.InvalidInput: 400,
+    domain.OutsideYourBranches: 403,
+    domain.PhotoTooLarge: 413,
 }
 INVALID_INPUT = "The request has invalid fields."
 

@@ -1,4 +1,4 @@
-"""The one request parser: JSON, bounded in size and depth."""
+"""The request parsers: JSON, bounded in size and depth; CSV (the import) bounded in size."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from typing import Any
 
 from django.conf import settings
 from rest_framework.exceptions import APIException, ParseError
-from rest_framework.parsers import JSONParser
+from rest_framework.parsers import BaseParser, JSONParser
 
 
 class PayloadTooLarge(APIException):
@@ -36,3 +36,16 @@ class BoundedJSONParser(JSONParser):
             return super().parse(stream, media_type, parser_context)
         except RecursionError as exc:
             raise ParseError("JSON parse error - the document is nested too deeply.") from exc
+
+
+class CsvParser(BaseParser):
+    """``text/csv``: the body as bytes, within ``DATA_UPLOAD_MAX_MEMORY_SIZE``."""
+
+    media_type = "text/csv"
+
+    def parse(self, stream: Any, media_type: str | None = None, parser_context: Any = None) -> Any:
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        body = stream.read(limit + 1 if limit is not None else -1) if stream is not None else b""
+        if limit is not None and len(body) > limit:
+            raise PayloadTooLarge(f"The request body exceeds {limit} bytes.")
+        return body

@@ -78,6 +78,7 @@ class TrainerOutput(serializers.ModelSerializer[Trainer]):
             "phone",
             "bio",
             "photo_url",
+            "photo",
             "internal_notes",
             "branch",
             "specialties",

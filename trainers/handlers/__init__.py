@@ -29,11 +29,14 @@ from trainers.handlers.certification import (
 )
 from trainers.handlers.erasure import trainer_erase
 from trainers.handlers.gym_class import gym_class_cancel, gym_class_reschedule, gym_class_schedule
+from trainers.handlers.photo import trainer_remove_photo, trainer_set_photo
+from trainers.handlers.schedule import status_change_cancel, status_change_schedule
 from trainers.handlers.status import trainer_change_status
 from trainers.handlers.trainer import (
     trainer_assign_specialty,
     trainer_delete,
     trainer_register,
+    trainer_restore,
     trainer_set_specialties,
     trainer_update_profile,
 )
@@ -41,6 +44,7 @@ from trainers.handlers.trainer import (
 HANDLERS: dict[type, CommandHandler[Any, Any]] = {
     c.TrainerRegister: trainer_register,
     c.TrainerUpdateProfile: trainer_update_profile,
+    c.TrainerRestore: trainer_restore,
     c.TrainerPublish: trainer_change_status,
     c.TrainerUnpublish: trainer_change_status,
     c.TrainerPutOnLeave: trainer_change_status,
@@ -50,12 +54,16 @@ HANDLERS: dict[type, CommandHandler[Any, Any]] = {
     c.TrainerSetSpecialties: trainer_set_specialties,
     c.TrainerAssignSpecialty: trainer_assign_specialty,
     c.TrainerImport: trainer_import,
+    c.TrainerSetPhoto: trainer_set_photo,
+    c.TrainerRemovePhoto: trainer_remove_photo,
     c.CertificationAdd: certification_add,
     c.CertificationUpdate: certification_update,
     c.CertificationRemove: certification_remove,
     c.GymClassSchedule: gym_class_schedule,
     c.GymClassReschedule: gym_class_reschedule,
     c.GymClassCancel: gym_class_cancel,
+    c.StatusChangeSchedule: status_change_schedule,
+    c.StatusChangeCancel: status_change_cancel,
     c.BranchCreate: branch_create,
     c.BranchUpdate: branch_update,
     c.SpecialtyCreate: specialty_create,
@@ -80,12 +88,17 @@ __all__ = [
     "gym_class_schedule",
     "specialty_create",
     "specialty_update",
+    "status_change_cancel",
+    "status_change_schedule",
     "trainer_assign_specialty",
     "trainer_change_status",
     "trainer_delete",
     "trainer_erase",
     "trainer_import",
     "trainer_register",
+    "trainer_remove_photo",
+    "trainer_restore",
+    "trainer_set_photo",
     "trainer_set_specialties",
     "trainer_update_profile",
 ]

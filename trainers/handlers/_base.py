@@ -18,19 +18,13 @@ from django.db.models import Q
 from trainers import errors
 from trainers.commands import UNSET
 from trainers.cqrs import Actor
-from trainers.models import Event
-from trainers.rules import CONSTRAINT_ERRORS, text_limits
+from trainers.models import Event, Trainer
+from trainers.rules import CONSTRAINT_ERRORS, constraint_problems, text_limits
 
 M = TypeVar("M", bound=models.Model)
 
-# Which field a database constraint protects, for errors raised by a lost race.
-_CONSTRAINT_FIELDS = {
-    "email": "email",
-    "slug": "slug",
-    "name": "name",
-    "certification_expires_after_issued": "expires_on",
-    "trainer_born_before_hired": "date_of_birth",
-}
+# Which field a unique index protects, for errors raised by a lost race.
+_UNIQUE_FIELDS = ("email", "slug", "name")
 
 
 @contextmanager
@@ -45,13 +39,18 @@ def command_transaction() -> Iterator[None]:
             yield
     except IntegrityError as exc:
         message = str(exc)
-        field = next((f for key, f in _CONSTRAINT_FIELDS.items() if key in message), None)
         if "unique" in message or "duplicate key" in message:
+            field = next((f for f in _UNIQUE_FIELDS if f in message), None)
             raise errors.RuleViolation(
                 errors.ALREADY_EXISTS.format(entity="record", field=field or "value"), field=field
             ) from exc
+        # A check constraint: the same words as when validation catches it first.
+        field, reason = next(
+            ((f, m) for name, (f, m) in CONSTRAINT_ERRORS.items() if name in message),
+            (None, None),
+        )
         raise errors.RuleViolation(
-            f"The change breaks a rule of the data: {message}", field=field
+            reason or f"The change breaks a rule of the data: {message}", field=field
         ) from exc
 
 
@@ -97,17 +96,9 @@ def validate(
         problems = {name: [str(m) for m in messages] for name, messages in exc.message_dict.items()}
     for name, too_long in long_texts(instance):
         problems.setdefault(name, []).append(too_long)
-    for constraint in instance._meta.constraints:
-        field, message = CONSTRAINT_ERRORS.get(constraint.name, ("non_field_errors", None))
-        if field in problems:
-            continue
-        try:
-            # A field that already failed is left out: its value may not even reach SQL.
-            constraint.validate(  # type: ignore[attr-defined]  # missing from django-stubs
-                type(instance), instance, exclude={*(exclude or ()), *problems}
-            )
-        except ValidationError as exc:
-            problems.setdefault(field, []).append(message or exc.messages[0])
+    # A field that already failed is left out: its value may not even reach SQL.
+    for name, messages in constraint_problems(instance, {*(exclude or ()), *problems}).items():
+        problems.setdefault(name, []).extend(messages)
     if problems:
         raise errors.InvalidInput(problems)
     try:
@@ -150,6 +141,9 @@ def apply_changes(instance: models.Model, changes: dict[str, Any]) -> None:
         setattr(instance, name, value)
 
 
+Changes = dict[str, dict[str, Any]]
+
+
 def record(
     command: object,
     *,
@@ -158,17 +152,64 @@ def record(
     version: int,
     actor: Actor,
     payload: dict[str, Any] | None = None,
+    changes: Changes | None = None,
+    trainer_id: object = None,
+    subject: str = "",
 ) -> Event:
-    """Append the event of an accepted command (audit log and outbox)."""
+    """Append the event of an accepted command (audit log and outbox).
+
+    ``changes``: each changed field's old and new value; ``trainer_id``: whose history
+    shows it (a trainer's own events show in theirs without it); ``subject``: the part
+    of the trainer it is about (a certification, a class).
+    """
+    if trainer_id is None and aggregate_type == "trainer":
+        trainer_id = aggregate_id
+    if trainer_id is not None and not isinstance(trainer_id, UUID):
+        trainer_id = UUID(str(trainer_id))
     return Event.objects.create(
         aggregate_type=aggregate_type,
         aggregate_id=str(aggregate_id),
         command=type(command).__name__,
         payload=payload if payload is not None else to_json(command),
+        changes=changes or {},
+        trainer_id=trainer_id,
+        subject=subject[:200],
         version=version,
         actor_id=actor.user_id,
         actor_name=actor.name,
     )
+
+
+def snapshot(instance: models.Model, names: Iterable[str]) -> dict[str, Any]:
+    """Fields' values as an event stores them: JSON; a branch by slug, a trainer by name."""
+    return {name: event_value(getattr(instance, name)) for name in names}
+
+
+def event_value(value: Any) -> Any:
+    if isinstance(value, Trainer):
+        return str(value)
+    if isinstance(value, models.Model):
+        return getattr(value, "slug", None) or str(value.pk)
+    return to_json(value)
+
+
+def diff(before: dict[str, Any], after: dict[str, Any]) -> Changes:
+    """The fields whose value differs, with the old and the new value."""
+    return {
+        name: {"old": before.get(name), "new": value}
+        for name, value in after.items()
+        if before.get(name) != value
+    }
+
+
+def created(after: dict[str, Any]) -> Changes:
+    """A new record's changes: each field that has a value, from nothing."""
+    return {n: {"old": None, "new": v} for n, v in after.items() if v not in (None, "", [])}
+
+
+def removed(before: dict[str, Any]) -> Changes:
+    """A removed record's changes: each field that had a value, to nothing."""
+    return {n: {"old": v, "new": None} for n, v in before.items() if v not in (None, "", [])}
 
 
 def save_new_version(
@@ -179,6 +220,10 @@ def save_new_version(
     actor: Actor,
     aggregate_id: object = None,
     update_fields: list[str] | None = None,
+    payload: dict[str, Any] | None = None,
+    changes: Changes | None = None,
+    trainer_id: object = None,
+    subject: str = "",
 ) -> None:
     """An accepted change to an aggregate: bump its version, save it, append its event."""
     instance.version += 1
@@ -189,6 +234,10 @@ def save_new_version(
         aggregate_id=instance.pk if aggregate_id is None else aggregate_id,
         version=instance.version,
         actor=actor,
+        payload=payload,
+        changes=changes,
+        trainer_id=trainer_id,
+        subject=subject,
     )
 
 

@@ -11,6 +11,7 @@ from typing import Any
 from django.db import connection, models
 from django.utils import timezone
 from psycopg import sql
+from psycopg.types.json import Jsonb
 
 
 def copy_models(model: type[models.Model], objects: Sequence[models.Model]) -> None:
@@ -27,11 +28,18 @@ def copy_models(model: type[models.Model], objects: Sequence[models.Model]) -> N
             setattr(obj, name, now)
         obj._state.adding = False
         obj._state.db = connection.alias
+    # JSON values go in as jsonb; every other value psycopg adapts itself.
+    json = {f.attname for f in fields if isinstance(f, models.JSONField)}
     copy_rows(
         model._meta.db_table,
         [f.column for f in fields],
-        ([getattr(obj, f.attname) for f in fields] for obj in objects),
+        ([_value(obj, f.attname, json) for f in fields] for obj in objects),
     )
+
+
+def _value(obj: models.Model, name: str, json: set[str]) -> Any:
+    value = getattr(obj, name)
+    return Jsonb(value) if value is not None and name in json else value
 
 
 def copy_rows(table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:

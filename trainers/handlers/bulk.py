@@ -10,6 +10,7 @@ Rows go in with COPY. One event per imported trainer.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping
 from typing import Any
 
 import orjson
@@ -18,20 +19,21 @@ from django.utils import timezone
 from psycopg.types.json import Jsonb
 
 from trainers import errors
+from trainers.access import ensure_branches
 from trainers.commands import CertificationAdd, GymClassSchedule, TrainerImport, TrainerRegister
 from trainers.cqrs import SYSTEM, Actor
 from trainers.handlers._base import command_transaction, to_json
 from trainers.handlers._bulk_unique import check_emails, free_slugs
 from trainers.handlers._copy import copy_models, copy_rows
-from trainers.handlers.gym_class import _minutes
-from trainers.handlers.trainer import build_trainer
+from trainers.handlers.trainer import build_trainer, registered
 from trainers.models import Branch, Certification, Event, GymClass, Status, Trainer
-from trainers.rules import RowRules
+from trainers.rules import RowRules, spans_overlap, week_span
 from trainers.selectors import branch_list, specialty_list
 
 # Set by this handler, or checked by it for all rows at once (slug, branch), in place of
-# their field rules; every other field keeps its own, in the model's order.
-_SET_HERE = {"id", "slug", "branch", "status", "version", "created_at", "updated_at"}
+# their field rules, or by a command of its own (photo); every other field keeps its own,
+# in the model's order.
+_SET_HERE = {"id", "slug", "branch", "status", "version", "created_at", "updated_at", "photo"}
 _PROFILE = tuple(f.name for f in Trainer._meta.concrete_fields if f.name not in _SET_HERE)
 # A generated slug is valid by construction: its regex would cost more than the rest.
 _TRAINER_RULES = RowRules(Trainer, _PROFILE)
@@ -53,6 +55,8 @@ def trainer_import(command: TrainerImport, *, actor: Actor = SYSTEM) -> list[Tra
         with connection.cursor() as cursor:
             cursor.execute("SET LOCAL synchronous_commit TO OFF")
         branches = {b.slug: b for b in branch_list()}
+        named = {row.branch for row in command.trainers} | {s.branch for _, s in command.classes}
+        ensure_branches(actor, [branches[slug].pk for slug in named if slug in branches])
         specialties = {s.slug: s.pk for s in specialty_list()}
         slugs = free_slugs(command.trainers)
         trainers = [
@@ -66,6 +70,8 @@ def trainer_import(command: TrainerImport, *, actor: Actor = SYSTEM) -> list[Tra
         for i, status in command.statuses:
             _check(i, _STATUS_RULES, {"status": status})
             trainers[i].status = status
+        for i, photo in command.photos:
+            trainers[i].photo = _shared_photo(i, photo)
         links = [
             (trainers[i].pk, _specialty(i, slug, specialties))
             for i, row in enumerate(command.trainers)
@@ -88,11 +94,19 @@ def trainer_import(command: TrainerImport, *, actor: Actor = SYSTEM) -> list[Tra
                 (
                     "trainer",
                     str(trainer.pk),
+                    trainer.pk,
                     name,
                     Jsonb(
-                        {**to_json(row), "slug": trainer.slug, "status": trainer.status},
+                        {
+                            **to_json(row),
+                            "slug": trainer.slug,
+                            "status": trainer.status,
+                            **({"photo": trainer.photo["url"]} if trainer.photo else {}),
+                        },
                         dumps=_dumps,
                     ),
+                    Jsonb(registered(trainer, sorted(set(row.specialties))), dumps=_dumps),
+                    "",
                     1,
                     actor.user_id,
                     actor.name,
@@ -143,8 +157,11 @@ _CLASS_COLUMNS = (
 _EVENT_COLUMNS = (
     "aggregate_type",
     "aggregate_id",
+    "trainer_id",
     "command",
     "payload",
+    "changes",
+    "subject",
     "version",
     "actor_id",
     "actor_name",
@@ -184,7 +201,7 @@ def _classes(
 ) -> list[tuple[Any, ...]]:
     rows = []
     now = timezone.now()
-    busy: dict[tuple[int, int], list[tuple[int, int]]] = defaultdict(list)
+    busy: dict[int, list[tuple[int, int]]] = defaultdict(list)
     for i, schedule in schedules:
         if schedule.branch not in branches:
             raise _invalid(
@@ -199,14 +216,13 @@ def _classes(
             "capacity": schedule.capacity,
         }
         _check(i, _CLASS_RULES, values)
-        start = _minutes(schedule.start_time)
-        end = start + schedule.duration_minutes
-        slots = busy[(i, schedule.weekday)]
-        if any(start < e and s < end for s, e in slots):
+        span = week_span(schedule.weekday, schedule.start_time, schedule.duration_minutes)
+        slots = busy[i]
+        if any(spans_overlap(span, other) for other in slots):
             raise errors.RuleViolation(
                 "Two imported classes of one trainer overlap.", field=f"trainers[{i}].start_time"
             )
-        slots.append((start, end))
+        slots.append(span)
         rows.append(
             (
                 trainers[i].pk,
@@ -222,6 +238,15 @@ def _classes(
             )
         )
     return rows
+
+
+def _shared_photo(i: int, photo: Mapping[str, Any]) -> dict[str, Any]:
+    """A stored, shared photo document (``TrainerImport.photos``), in the shape files.store
+    writes; its files must not belong to a trainer's own folder."""
+    keys = {"url", "width", "height", "renditions", "files"}
+    if set(photo) != keys or any(str(f).startswith("trainers/") for f in photo["files"]):
+        raise _invalid(i, "photo", errors.PHOTO_NOT_SHARED)
+    return dict(photo)
 
 
 def _dumps(value: Any) -> str:

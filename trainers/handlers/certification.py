@@ -9,9 +9,20 @@ from trainers.commands import (
     changed_fields,
 )
 from trainers.cqrs import SYSTEM, Actor
-from trainers.handlers._base import apply_changes, command_transaction, lock, validate
+from trainers.handlers._base import (
+    apply_changes,
+    command_transaction,
+    created,
+    diff,
+    lock,
+    removed,
+    snapshot,
+    validate,
+)
 from trainers.handlers.trainer import bump, lock_trainer
 from trainers.models import Certification, Trainer
+
+FIELDS = ("name", "issuer", "issued_on", "expires_on")
 
 
 def build_certification(command: CertificationAdd, trainer: Trainer) -> Certification:
@@ -28,10 +39,11 @@ def build_certification(command: CertificationAdd, trainer: Trainer) -> Certific
 
 def certification_add(command: CertificationAdd, *, actor: Actor = SYSTEM) -> Certification:
     with command_transaction():
-        trainer = lock_trainer(command.trainer_id, command.expected_version)
+        trainer = lock_trainer(command.trainer_id, command.expected_version, actor)
         certification = build_certification(command, trainer)
         certification.save()
-        bump(trainer, command, actor)
+        after = snapshot(certification, FIELDS)
+        bump(trainer, command, actor, changes=created(after), subject=str(certification))
     return certification
 
 
@@ -40,25 +52,31 @@ def certification_update(command: CertificationUpdate, *, actor: Actor = SYSTEM)
         command, exclude=("trainer_id", "certification_id", "expected_version")
     )
     with command_transaction():
-        trainer, certification = _lock(command)
+        trainer, certification = _lock(command, actor)
+        before = snapshot(certification, FIELDS)
         apply_changes(certification, changes)
         validate(certification, exclude=["trainer"])
         certification.save()
-        bump(trainer, command, actor)
+        changed = diff(before, snapshot(certification, FIELDS))
+        bump(trainer, command, actor, changes=changed, subject=str(certification))
     return certification
 
 
 def certification_remove(command: CertificationRemove, *, actor: Actor = SYSTEM) -> Trainer:
     with command_transaction():
-        trainer, certification = _lock(command)
+        trainer, certification = _lock(command, actor)
+        before = snapshot(certification, FIELDS)
+        subject = str(certification)
         certification.delete()
-        bump(trainer, command, actor)
+        bump(trainer, command, actor, changes=removed(before), subject=subject)
     return trainer
 
 
-def _lock(command: CertificationUpdate | CertificationRemove) -> tuple[Trainer, Certification]:
+def _lock(
+    command: CertificationUpdate | CertificationRemove, actor: Actor
+) -> tuple[Trainer, Certification]:
     """Lock the trainer (checking its version), then its certification."""
-    trainer = lock_trainer(command.trainer_id, command.expected_version)
+    trainer = lock_trainer(command.trainer_id, command.expected_version, actor)
     certification = lock(
         trainer.certifications.all(),
         "Certification",

@@ -55,17 +55,21 @@ def scrub(value: Any) -> Any:
 def trainer_erase(command: TrainerErase, *, actor: Actor = SYSTEM) -> dict[str, int]:
     trainer_id = str(command.trainer_id)
     with command_transaction():
-        trainer = lock_trainer(command.trainer_id, None)
+        trainer = lock_trainer(command.trainer_id, None, actor)
         version = trainer.version + 1
         trainer.delete()
+        # The trainer's own events, and those of their classes and certifications (which
+        # name them in trainer_id); the history's old and new values are scrubbed too.
         events = list(
             Event.objects.select_for_update().filter(
-                aggregate_type=AGGREGATE, aggregate_id=trainer_id
+                Q(aggregate_type=AGGREGATE, aggregate_id=trainer_id)
+                | Q(trainer_id=command.trainer_id)
             )
         )
         for event in events:
             event.payload = scrub(event.payload)
-        Event.objects.bulk_update(events, ["payload"])
+            event.changes = scrub(event.changes)
+        Event.objects.bulk_update(events, ["payload", "changes"])
         records, _ = IdempotencyRecord.objects.filter(
             Q(response_body__id=trainer_id)
             | Q(response_body__trainer_id=trainer_id)

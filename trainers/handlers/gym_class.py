@@ -2,26 +2,32 @@
 
 from __future__ import annotations
 
-from datetime import time
 from uuid import UUID
 
 from django.core.exceptions import ValidationError
 
 from trainers import errors
+from trainers.access import ensure_branches
 from trainers.commands import GymClassCancel, GymClassReschedule, GymClassSchedule, changed_fields
 from trainers.cqrs import SYSTEM, Actor
 from trainers.handlers._base import (
     apply_changes,
     command_transaction,
+    created,
+    diff,
     lock_version,
     record,
+    removed,
     save_new_version,
+    snapshot,
     validate,
 )
 from trainers.handlers.trainer import branch_by_slug
 from trainers.models import GymClass, Trainer, Weekday
+from trainers.rules import spans_overlap, week_span
 
 AGGREGATE = "gym_class"
+FIELDS = ("title", "branch", "trainer", "weekday", "start_time", "duration_minutes", "capacity")
 
 
 def gym_class_schedule(command: GymClassSchedule, *, actor: Actor = SYSTEM) -> GymClass:
@@ -36,32 +42,57 @@ def gym_class_schedule(command: GymClassSchedule, *, actor: Actor = SYSTEM) -> G
             capacity=command.capacity,
             version=1,
         )
+        ensure_branches(actor, [gym_class.branch_id, gym_class.trainer.branch_id])
         validate(gym_class)
         ensure_no_overlap(gym_class)
         gym_class.save()
-        record(command, aggregate_type=AGGREGATE, aggregate_id=gym_class.pk, version=1, actor=actor)
+        record(
+            command,
+            aggregate_type=AGGREGATE,
+            aggregate_id=gym_class.pk,
+            version=1,
+            actor=actor,
+            changes=created(snapshot(gym_class, FIELDS)),
+            trainer_id=gym_class.trainer_id,
+            subject=str(gym_class),
+        )
     return gym_class
 
 
 def gym_class_reschedule(command: GymClassReschedule, *, actor: Actor = SYSTEM) -> GymClass:
     changes = changed_fields(command, exclude=("class_id", "expected_version"))
     with command_transaction():
-        gym_class = lock_class(command.class_id, command.expected_version)
+        gym_class = lock_class(command.class_id, command.expected_version, actor)
         if "branch" in changes:
             changes["branch"] = branch_by_slug(changes["branch"])
         if "trainer_id" in changes:
             changes["trainer"] = trainer_for_class(changes.pop("trainer_id"))
+        before = snapshot(gym_class, FIELDS)
         apply_changes(gym_class, changes)
+        ensure_branches(actor, [gym_class.branch_id, gym_class.trainer.branch_id])
         validate(gym_class)
         ensure_no_overlap(gym_class)
-        save_new_version(gym_class, command, aggregate_type=AGGREGATE, actor=actor)
+        save_new_version(
+            gym_class,
+            command,
+            aggregate_type=AGGREGATE,
+            actor=actor,
+            changes=diff(before, snapshot(gym_class, FIELDS)),
+            trainer_id=gym_class.trainer_id,
+            subject=str(gym_class),
+        )
     return gym_class
 
 
 def gym_class_cancel(command: GymClassCancel, *, actor: Actor = SYSTEM) -> None:
     with command_transaction():
-        gym_class = lock_class(command.class_id, command.expected_version)
+        gym_class = lock_class(command.class_id, command.expected_version, actor)
         version = gym_class.version + 1
+        before, trainer_id, subject = (
+            snapshot(gym_class, FIELDS),
+            gym_class.trainer_id,
+            str(gym_class),
+        )
         gym_class.delete()
         record(
             command,
@@ -69,11 +100,24 @@ def gym_class_cancel(command: GymClassCancel, *, actor: Actor = SYSTEM) -> None:
             aggregate_id=command.class_id,
             version=version,
             actor=actor,
+            changes=removed(before),
+            trainer_id=trainer_id,
+            subject=subject,
         )
 
 
-def lock_class(class_id: int, expected_version: int | None) -> GymClass:
-    return lock_version(GymClass.objects.all(), "Class", class_id, expected_version, pk=class_id)
+def lock_class(class_id: int, expected_version: int | None, actor: Actor) -> GymClass:
+    """Lock the class, check the version the command expects and the actor's branches (the
+    class's and its trainer's)."""
+    gym_class = lock_version(
+        GymClass.objects.all(),
+        "Class",
+        class_id,
+        expected_version,
+        pk=class_id,
+    )
+    ensure_branches(actor, [gym_class.branch_id, gym_class.trainer.branch_id])
+    return gym_class
 
 
 def trainer_for_class(trainer_id: UUID | None) -> Trainer:
@@ -90,15 +134,13 @@ def trainer_for_class(trainer_id: UUID | None) -> Trainer:
 
 
 def ensure_no_overlap(gym_class: GymClass) -> None:
-    """A trainer teaches one class at a time."""
-    start = _minutes(gym_class.start_time)
-    end = start + gym_class.duration_minutes
-    others = GymClass.objects.filter(trainer=gym_class.trainer, weekday=gym_class.weekday)
+    """A trainer teaches one class at a time, also across midnight and the week's end."""
+    span = week_span(gym_class.weekday, gym_class.start_time, gym_class.duration_minutes)
+    others = GymClass.objects.filter(trainer=gym_class.trainer)
     if gym_class.pk:
         others = others.exclude(pk=gym_class.pk)
     for other in others:
-        other_start = _minutes(other.start_time)
-        if start < other_start + other.duration_minutes and other_start < end:
+        if spans_overlap(span, week_span(other.weekday, other.start_time, other.duration_minutes)):
             raise errors.RuleViolation(
                 errors.CLASS_OVERLAP.format(
                     trainer=gym_class.trainer,
@@ -108,7 +150,3 @@ def ensure_no_overlap(gym_class: GymClass) -> None:
                 ),
                 field="start_time",
             )
-
-
-def _minutes(value: time) -> int:
-    return value.hour * 60 + value.minute

@@ -6,9 +6,9 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from ninja import Schema
-from pydantic import Field
+from ninja import Field, Schema
 
+from trainers.history import HIDDEN, may_see_private, summary, visible_changes, visible_payload
 from trainers.models import Event, ReadModelRun
 
 
@@ -35,12 +35,30 @@ class EventOut(Schema):
     command: str
     version: int
     payload: dict[str, Any]
+    summary: str = Field(description="what the event did, in plain words")
+    subject: str = Field(description="the certification or class it is about, if any")
+    changes: dict[str, dict[str, Any]] = Field(
+        description='each changed field\'s {"old": ..., "new": ...}; private fields show '
+        f'"{HIDDEN}" to staff who may not change trainers'
+    )
     actor: str
     occurred_at: datetime
 
     @staticmethod
     def resolve_actor(event: Event) -> str:
         return event.actor_name
+
+    @staticmethod
+    def resolve_payload(event: Event, context: dict[str, Any]) -> dict[str, Any]:
+        return visible_payload(event, private=may_see_private(context["request"].user))
+
+    @staticmethod
+    def resolve_summary(event: Event) -> str:
+        return summary(event)
+
+    @staticmethod
+    def resolve_changes(event: Event, context: dict[str, Any]) -> dict[str, dict[str, Any]]:
+        return visible_changes(event, private=may_see_private(context["request"].user))
 
 
 class EventSummary(Schema):

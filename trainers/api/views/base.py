@@ -75,6 +75,13 @@ def parse(
     return serializer.validated_data
 
 
+def parse_query(serializer_class: type[serializers.Serializer[Any]], request: Request) -> Any:
+    """Validated query parameters as a dict, or a 400 with per-parameter errors."""
+    serializer = serializer_class(data=request.query_params.dict())
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data
+
+
 def actor(request: Request) -> Actor:
     return Actor.of(request.user)
 

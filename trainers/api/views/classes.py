@@ -8,6 +8,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from trainers.access import branch_scope
 from trainers.api.conditional import expected_version
 from trainers.api.idempotency import idempotent
 from trainers.api.serializers import GymClassOutput, PatchInput, StrictInput
@@ -70,7 +71,8 @@ class GymClassDetailApi(APIView):
     @extend_schema(responses={200: GymClassOutput, **problems(401, 403, 404)})
     def get(self, request: Request, class_id: int) -> Response:
         """Read a class with its version as ETag."""
-        return render(GymClassOutput, gym_class_get(class_id))
+        branches = branch_scope(actor(request).user_id)
+        return render(GymClassOutput, gym_class_get(class_id, branches=branches))
 
     @extend_schema(
         request=InputSerializer,

@@ -11,6 +11,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from trainers.access import branch_scope
 from trainers.api.conditional import expected_version
 from trainers.api.idempotency import idempotent
 from trainers.api.serializers import PatchInput, StrictInput, TrainerOutput
@@ -27,12 +28,14 @@ from trainers.api.views.base import (
 from trainers.commands import (
     TrainerDelete,
     TrainerRegister,
+    TrainerRestore,
     TrainerSetSpecialties,
     TrainerUpdateProfile,
 )
 from trainers.handlers import (
     trainer_delete,
     trainer_register,
+    trainer_restore,
     trainer_set_specialties,
     trainer_update_profile,
 )
@@ -94,7 +97,8 @@ class TrainerDetailApi(APIView):
     @extend_schema(responses={200: TrainerOutput, **problems(401, 403, 404)})
     def get(self, request: Request, trainer_id: UUID) -> Response:
         """Read a trainer from the write model, with its version as ETag."""
-        return render(TrainerOutput, trainer_get(trainer_id))
+        branches = branch_scope(actor(request).user_id)
+        return render(TrainerOutput, trainer_get(trainer_id, branches=branches))
 
     @extend_schema(
         request=InputSerializer,
@@ -142,3 +146,32 @@ class TrainerSpecialtiesApi(APIView):
             expected_version=expected_version(request),
         )
         return render(TrainerOutput, trainer_set_specialties(command, actor=actor(request)))
+
+
+class TrainerRestoreApi(APIView):
+    """Put the profile back as it was at an earlier version: a new version and event.
+
+    Restores the profile fields (names, contact, position, shift, dates, bio, photo,
+    notes, branch, slug); status, specialties, certifications and classes stay as they are.
+    """
+
+    permission_model = Trainer
+    permission_actions = {"POST": "change"}
+
+    class InputSerializer(StrictInput):
+        version = serializers.IntegerField(min_value=1, max_value=2_147_483_647)
+
+    @extend_schema(
+        request=InputSerializer,
+        responses={200: TrainerOutput, **problems(*WRITE_PROBLEMS, 404, 409, 412)},
+        parameters=[IF_MATCH, IDEMPOTENCY_KEY],
+    )
+    @idempotent
+    def post(self, request: Request, trainer_id: UUID) -> Response:
+        data = parse(self.InputSerializer, request)
+        command = TrainerRestore(
+            trainer_id=trainer_id,
+            version=data["version"],
+            expected_version=expected_version(request),
+        )
+        return render(TrainerOutput, trainer_restore(command, actor=actor(request)))

@@ -11,6 +11,7 @@ from tqdm import tqdm
 from trainers import demo
 from trainers.handlers import branch_create, specialty_create, trainer_import
 from trainers.models import Trainer
+from trainers.photos import avatars
 from trainers.selectors import branch_list, specialty_list
 
 
@@ -25,6 +26,11 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, default=None, help="seed for repeatable data")
         parser.add_argument(
             "--batch", type=int, default=2000, help="trainers per transaction (default 2000)"
+        )
+        parser.add_argument(
+            "--no-photos",
+            action="store_true",
+            help="no avatars (by default a few are drawn, stored and shared by the trainers)",
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -49,6 +55,7 @@ class Command(BaseCommand):
         generator = demo.DemoTrainers(
             seed=options["seed"],
             taken_emails=set(Trainer.objects.values_list("email", flat=True)),
+            avatars=[] if options["no_photos"] else avatars.demo_avatars(),
         )
         show = verbosity > 0 and sys.stderr.isatty()
         with tqdm(total=count, unit="trainer", disable=not show) as progress:

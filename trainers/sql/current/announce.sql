@@ -4,7 +4,8 @@
 -- `t:<id>` (one trainer's profile document), `lists` (pages without a search: who
 -- is in them, in which order, what their items show), `search` (pages with a
 -- search: the same plus the searchable text, such as the bio), `facets` (the branch
--- and specialty lists and their counts), `*` (everything). The projection announces
+-- and specialty lists and their counts), `timetable` (the rows of read.class, announced
+-- by read.project_trainers when it writes any), `*` (everything). The projection announces
 -- exactly the keys it changed, for every write that reaches it (handlers, queryset
 -- updates, raw SQL, data migrations alike):
 --

@@ -61,6 +61,18 @@ LANGUAGE sql STABLE AS $$
      WHERE g.trainer_id = ANY(trainer_ids) AND read.is_public(t.status)
 $$;
 
+-- A trainer's uploaded photo (trainers_trainer.photo, written by trainers/photos/files.py)
+-- as the public documents carry it: the largest rendition (JPEG) as `url`, the WebP
+-- renditions as an HTML `srcset`, `alt` from the trainer's name; null without one.
+CREATE OR REPLACE FUNCTION read.photo_document(photo jsonb, alt text) RETURNS json
+LANGUAGE sql IMMUTABLE
+RETURN CASE WHEN photo IS NOT NULL THEN json_build_object(
+    'url', photo -> 'url', 'width', photo -> 'width', 'height', photo -> 'height',
+    'srcset', (SELECT string_agg((r ->> 'url') || ' ' || (r ->> 'width') || 'w', ', '
+                                 ORDER BY (r ->> 'width')::integer)
+                 FROM jsonb_array_elements(photo -> 'renditions') r),
+    'alt', alt) END;
+
 -- The public trainers among `ids`, with their documents (`item` for lists, `profile`
 -- for the detail page). Certifications, classes and specialties are one grouped
 -- subquery each, restricted to `ids`: index scans for a few trainers, one ordered
@@ -86,7 +98,8 @@ LANGUAGE sql STABLE AS $$
                'first_name', t.first_name, 'last_name', t.last_name,
                'position', t.position, 'shift', t.shift,
                'on_leave', t.status = 'on_leave',
-               'photo_url', nullif(t.photo_url, ''),
+               'photo_url', coalesce(t.photo ->> 'url', nullif(t.photo_url, '')),
+               'photo', read.photo_document(t.photo, t.first_name || ' ' || t.last_name),
                'branch', json_build_object('slug', b.slug, 'name', b.name, 'city', b.city),
                'specialties', coalesce(sp.docs, '[]'))::jsonb,
            json_build_object(

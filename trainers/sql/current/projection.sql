@@ -66,6 +66,8 @@ DECLARE
     old_branches bigint[];
     old_specialties bigint[];
     marks jsonb;
+    classes_moved bigint;
+    classes_written bigint;
 BEGIN
     IF coalesce(cardinality(ids), 0) = 0 THEN
         RETURN;
@@ -109,6 +111,7 @@ BEGIN
      WHERE c.id IN (SELECT r.id FROM read.class r WHERE r.trainer_id = ANY(ids)
                     UNION SELECT g.id FROM trainers_gymclass g WHERE g.trainer_id = ANY(ids))
        AND NOT EXISTS (SELECT FROM read.class_rows(ids) s WHERE s.id = c.id);
+    GET DIAGNOSTICS classes_moved = ROW_COUNT;
     INSERT INTO read.class AS r (id, branch_id, weekday, start_time, trainer_id, doc)
     SELECT * FROM read.class_rows(ids) ORDER BY 1
     ON CONFLICT (id) DO UPDATE
@@ -118,6 +121,11 @@ BEGIN
      WHERE (r.branch_id, r.weekday, r.start_time, r.trainer_id, r.doc)
            IS DISTINCT FROM (excluded.branch_id, excluded.weekday, excluded.start_time,
                              excluded.trainer_id, excluded.doc);
+    GET DIAGNOSTICS classes_written = ROW_COUNT;
+    -- The timetable shows these rows (class, trainer and branch as its doc holds them).
+    IF classes_moved + classes_written > 0 THEN
+        PERFORM read.announce(ARRAY['timetable']);
+    END IF;
 
     -- Their name and specialty words, for the search's candidates (derivation.sql).
     DELETE FROM read.search_term s
@@ -177,6 +185,8 @@ $$;
 -- (shadow.sql) instead; this one serves migrations, TRUNCATE and bulk loaders.
 CREATE OR REPLACE FUNCTION read.rebuild() RETURNS void
 LANGUAGE plpgsql AS $$
+DECLARE
+    orphans bigint;
 BEGIN
     PERFORM read.project_trainers(ARRAY(
         SELECT id FROM trainers_trainer
@@ -185,6 +195,10 @@ BEGIN
         UNION SELECT trainer_id FROM read.search_term));
     -- Classes whose trainer no longer exists anywhere.
     DELETE FROM read.class c WHERE NOT EXISTS (SELECT FROM read.trainer t WHERE t.id = c.trainer_id);
+    GET DIAGNOSTICS orphans = ROW_COUNT;
+    IF orphans > 0 THEN
+        PERFORM read.announce(ARRAY['timetable']);
+    END IF;
     PERFORM read.project_branches(ARRAY(
         SELECT id FROM trainers_branch UNION SELECT id FROM read.branch));
     PERFORM read.project_specialties(ARRAY(

@@ -18,6 +18,8 @@ from pathlib import Path
 
 import httpx
 
+from config.server import UVICORN_OPTIONS
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -109,7 +111,8 @@ class BenchServer(UvicornProcess):
 
     app = "bench.asgi:application"
     ready_path = "/readyz"
-    options = ("--lifespan", "on")
+    # As production runs it (the Dockerfile's uvicorn options).
+    options = ("--lifespan", "on", *UVICORN_OPTIONS)
 
     def __init__(self, database_url: str, env: dict[str, str] | None = None) -> None:
         super().__init__(

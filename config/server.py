@@ -33,6 +33,17 @@ MAX_HEADER_BYTES = int(os.environ.get("MAX_HEADER_BYTES", str(32 * 1024)))
 MAX_HEADERS = int(os.environ.get("MAX_HEADERS", "100"))
 MAX_BODY_BYTES = int(os.environ.get("MAX_BODY_BYTES", str(1024 * 1024)))
 
+# uvicorn as deployed (Dockerfile, make run), for the servers tests and the benchmark
+# start: the app finds the client itself (NUM_PROXIES, config/clientip.py), and this
+# protocol bounds headers, bodies and request time.
+UVICORN_OPTIONS = (
+    "--no-proxy-headers",
+    "--http",
+    "config.server:Bounded",
+    "--timeout-keep-alive",
+    "5",
+)
+
 MESSAGES = {
     408: "The request did not arrive in time.",
     413: f"The request body exceeds {MAX_BODY_BYTES} bytes.",

@@ -15,6 +15,7 @@ from typing import Any
 import httpx
 
 from config.dsn import database_url
+from config.server import UVICORN_OPTIONS
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -73,11 +74,7 @@ def start_server(
                 str(port),
                 "--lifespan",
                 "on",
-                # As deployed: the app finds the client itself (NUM_PROXIES, config/clientip.py).
-                "--no-proxy-headers",
-                # As deployed: bounded headers, bodies and request time (config/server.py).
-                "--http",
-                "config.server:Bounded",
+                *UVICORN_OPTIONS,  # as deployed (config/server.py)
                 *args,
             ],
             cwd=ROOT,

@@ -14,7 +14,8 @@ import psutil
 
 from bench.inputs import Inputs
 from bench.options import Options
-from bench.scenarios import Scenario, chosen, plan, scenarios
+from bench.photos import UPLOADS, time_uploads
+from bench.scenarios import MEDIA, Scenario, chosen, plan, scenarios
 from bench.server import BenchServer, CeilingServer, UvicornProcess, free_port
 from bench.varnish import Varnish, start_varnish, varnishd
 from bench.writer import StaffWriter, WriterStats
@@ -32,6 +33,8 @@ class Outcome:
     inputs: dict[str, int] = field(default_factory=dict)
     # Through the edge: its hit rate and the app's purge figures (bench/varnish.py).
     edge: dict[str, dict[str, float]] = field(default_factory=dict)
+    # 3-megapixel uploads, timed (bench/photos.py).
+    photos: dict[str, Any] = field(default_factory=dict)
 
     def add(
         self,
@@ -60,6 +63,7 @@ class Outcome:
             "writer": {name: w.as_dict() for name, w in self.writer.items()},
             "inputs": self.inputs,
             "edge": self.edge,
+            "photos": {k: v for k, v in self.photos.items() if k != "renditions"},
         }
 
 
@@ -92,6 +96,19 @@ def run_scenarios(
                 servers["edge"] = edge
             seen: set[str] = set()
             selected = chosen(scenarios(inputs), set(only or options.only))
+            if any(s.name == MEDIA for s in selected):
+                # The uploads first: the media scenario requests their renditions.
+                outcome.photos = time_uploads(app.url, inputs.token, inputs.ids[-UPLOADS:])
+                print(_uploads(outcome.photos), flush=True)
+                renditions = outcome.photos["renditions"]
+                mixed = [
+                    renditions[n // 4 % len(renditions)] if n % 5 == 4 else path
+                    for n, path in enumerate(f"/query/trainers/{i}" for i in inputs.zipf_ids)
+                ]
+                for s in selected:
+                    if s.name == MEDIA:
+                        s.args[0] = str(inputs.paths_file("detail_media", mixed))
+                        s.sample_path, s.prime = renditions[0], mixed
             for scenario in plan([s for s in selected if s.server in servers]):
                 result, rss, writer, at_edge = measure(wrk, servers, scenario, options, inputs)
                 overall = outcome.add(scenario.name, result, rss, writer, at_edge)
@@ -159,6 +176,14 @@ def measure(
             at_edge = edge_figures(before, server.counters(), app.url)
     app.drain()
     return result, rss.peak_mb, writer.stats if writer else None, at_edge
+
+
+def _uploads(photos: dict[str, Any]) -> str:
+    return (
+        f"photo uploads: {photos['uploads']} x {photos['megapixels']} MP JPEG "
+        f"({photos['bytes'] // 1024} KiB): mean {photos['mean_s']} s, "
+        f"p50 {photos['p50_s']} s, max {photos['max_s']} s each"
+    )
 
 
 def edge_figures(before: dict[str, int], after: dict[str, int], app_url: str) -> dict[str, float]:

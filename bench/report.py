@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bench.scenarios import CEILING, EDGE, WRITES_PER_SECOND
+from bench.scenarios import CEILING, EDGE, MEDIA, WRITES_PER_SECOND
 
 # The cache-hit read scenarios whose worst p99 / p50 is the latency target.
 READ_SCENARIOS = (
@@ -134,6 +134,13 @@ def targets(report: dict[str, Any]) -> list[dict[str, Any]]:
             f"{kind}: cache hit vs uncached DRF (ours cached / naive DRF)",
             _ratio(_rps(report, f"{kind}:ours"), _rps(report, f"{kind}:naive_drf"), 1),
         )
+    # Photos: a 3-megapixel upload, and profiles read with their renditions served too.
+    photos = report.get("photos") or {}
+    info("photo upload, 3 MP JPEG: mean seconds each", photos.get("mean_s"))
+    info(
+        "Zipf profiles with every fifth request a photo rendition / profiles alone",
+        ratio(MEDIA, "detail_zipf:ours"),
+    )
     # Through the Varnish edge (Zipf profiles and list pages, the staff writer writing).
     edge = report.get("edge", {}).get(EDGE)
     info(

@@ -17,6 +17,10 @@ CEILING = "ceiling:bare_asgi"
 # Through the Varnish edge (when varnishd is installed): Zipf-drawn profiles and list
 # pages, one list page for every four profiles, while the staff writer writes.
 EDGE = "edge:zipf_lists_writes"
+# Zipf-drawn profiles with every fifth request one of their photo renditions, as a page
+# shows a profile and its photo. The renditions are known after the uploads that make
+# them (bench/photos.py): bench/measure.py fills the paths in.
+MEDIA = "detail_media:ours"
 # Scenarios whose ratio is a target and that run back to back twice, A B B A, so that a
 # drift in the machine's load weighs on both alike (the second round of each is averaged).
 PAIRS = (
@@ -110,6 +114,7 @@ def scenarios(inputs: Inputs) -> list[Scenario]:
         gets("detail_zipf:ours", zipf),
         mixed,
         gets("facets:ours", ["/query/specialties", "/query/branches"]),
+        gets(MEDIA, ["/placeholder"]),
         edge,
     ]
     auth = f"Token {inputs.token}"

@@ -26,6 +26,7 @@ from config.limits import KnownLength  # noqa: E402
 from config.observability import metrics  # noqa: E402
 from config.observability.middleware import ObservabilityMiddleware  # noqa: E402
 from readapi.app import create_app  # noqa: E402
+from trainers.photos.media import MediaFiles  # noqa: E402
 
 replica = bool(settings.READ_DATABASE_URL)
 query_app = create_app(dsn=read_dsn, listen_dsn=write_dsn, replica=replica)
@@ -36,6 +37,9 @@ metrics_endpoint = metrics.MetricsEndpoint(query_app, write_dsn)
 # Django checks Host and the scheme on its own paths; these two never pass through it.
 guarded_query_app = HostGuard(query_app)
 guarded_metrics = HostGuard(metrics_endpoint)
+# Local photo storage: renditions served before Django (trainers/photos/media.py).
+MEDIA_PREFIX = settings.MEDIA_URL if settings.MEDIA_URL.startswith("/") else ""
+guarded_media = HostGuard(MediaFiles(MEDIA_PREFIX))
 
 QUERY_PREFIX = "/query"
 
@@ -76,6 +80,8 @@ async def dispatch(scope: Scope, receive: Receive, send: Send) -> None:
         await guarded_query_app(scope, receive, send)
     elif path == metrics.PATH:
         await guarded_metrics(scope, receive, send)
+    elif MEDIA_PREFIX and path.startswith(MEDIA_PREFIX) and scope["type"] == "http":
+        await guarded_media(scope, receive, send)
     else:
         await django_app(scope, receive, send)  # type: ignore[arg-type]
 

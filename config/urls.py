@@ -1,10 +1,8 @@
-from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
 from config import health
 from trainers.ops.api import api as ops_api
-from trainers.photos.media import media
 
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
@@ -13,8 +11,7 @@ urlpatterns = [
     path("api/", include("trainers.api.urls")),
     path("ops/", ops_api.urls),
 ]
-if settings.MEDIA_URL.startswith("/"):  # local photo storage, served by the app
-    urlpatterns.append(path(f"{settings.MEDIA_URL.strip('/')}/<path:name>", media, name="media"))
+# Local photo storage is served at MEDIA_URL before Django (config/asgi.py).
 
 # JSON problem details under /api/, Django's pages elsewhere (used when DEBUG is off).
 handler400 = "trainers.api.errors.bad_request"

@@ -81,3 +81,10 @@ def test_media_serves_only_renditions_inside_its_folder(
     response = app_client.get(path)
     assert response.status_code == 404
     assert "script" not in response.text
+
+
+def test_media_answers_only_get_and_head(app_client: TestClient, media_root: Path) -> None:
+    response = app_client.post("/media/trainers/x.jpg")
+    assert response.status_code == 405
+    assert response.headers["allow"] == "GET, HEAD"
+    assert response.headers["content-type"] == "application/problem+json"

@@ -2,7 +2,8 @@
 
 Django reads a body only up to its ``Content-Length``: a chunked POST to ``/api/``
 looked empty ("Send at least one field"). This wrapper reads such a body first,
-counting the bytes as they arrive, and refuses it with 413 past ``MAX_BODY_BYTES``;
+counting the bytes as they arrive, and refuses it with 413 past its limit
+(``config.server.body_limit``: ``MAX_BODY_BYTES``, more for a multipart upload);
 otherwise it hands the application the body with its ``Content-Length``. The server
 protocol (config/server.py) bounds every body before this; this bound also holds
 where it does not run (the test client, another server).
@@ -15,12 +16,12 @@ import json
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from config.problems import CONTENT_TYPE, problem
-from config.server import MAX_BODY_BYTES
+from config.server import body_limit
 
 
-async def _refuse(send: Send) -> None:
+async def _refuse(send: Send, limit: int) -> None:
     body = json.dumps(
-        problem(413, f"The request body exceeds {MAX_BODY_BYTES} bytes.", code="payload_too_large")
+        problem(413, f"The request body exceeds {limit} bytes.", code="payload_too_large")
     ).encode()
     headers = [(b"content-type", CONTENT_TYPE.encode()), (b"connection", b"close")]
     await send({"type": "http.response.start", "status": 413, "headers": headers})
@@ -37,14 +38,15 @@ class KnownLength:
             return
         chunks: list[bytes] = []
         size = 0
+        limit = body_limit(scope["headers"])
         while True:
             message = await receive()
             if message["type"] == "http.disconnect":
                 return
             chunk = message.get("body", b"")
             size += len(chunk)
-            if size > MAX_BODY_BYTES:
-                await _refuse(send)
+            if size > limit:
+                await _refuse(send, limit)
                 return
             chunks.append(chunk)
             if not message.get("more_body", False):

@@ -11,8 +11,9 @@ Per connection, before the application sees anything:
 - the request line and headers are at most ``MAX_HEADER_BYTES`` (32 KiB) and
   ``MAX_HEADERS`` (100) fields: otherwise 431 and close.
 - the body is counted as it arrives, chunked or not: past ``MAX_BODY_BYTES`` (1 MiB,
-  the same limit Django and the parsers apply) it is 413 and close, and nothing more is
-  read or buffered. A ``Content-Length`` above the limit is refused before any body.
+  the same limit Django and the parsers apply; for a multipart upload
+  ``PHOTO_MAX_BYTES`` and 256 KiB for the form) it is 413 and close, and nothing more
+  is read or buffered. A ``Content-Length`` above the limit is refused before any body.
 
 The limits are read once per process from the environment (docs/security.md).
 """
@@ -32,6 +33,20 @@ REQUEST_TIMEOUT = float(os.environ.get("REQUEST_TIMEOUT_SECONDS", "10"))
 MAX_HEADER_BYTES = int(os.environ.get("MAX_HEADER_BYTES", str(32 * 1024)))
 MAX_HEADERS = int(os.environ.get("MAX_HEADERS", "100"))
 MAX_BODY_BYTES = int(os.environ.get("MAX_BODY_BYTES", str(1024 * 1024)))
+# A multipart/form-data body carries a file (a trainer's photo): up to PHOTO_MAX_BYTES
+# and room for the form around it. Django and the photo handler check the file itself.
+MAX_UPLOAD_BYTES = int(os.environ.get("PHOTO_MAX_BYTES", str(10 * 1024 * 1024))) + 256 * 1024
+
+
+def body_limit(headers: list[tuple[bytes, bytes]]) -> int:
+    """The most body bytes a request with these headers may send."""
+    for name, value in headers:
+        if name.lower() == b"content-type":
+            if value.lower().startswith(b"multipart/form-data"):
+                return MAX_UPLOAD_BYTES
+            break
+    return MAX_BODY_BYTES
+
 
 # uvicorn as deployed (Dockerfile, make run), for the servers tests and the benchmark
 # start: the app finds the client itself (NUM_PROXIES, config/clientip.py), and this
@@ -46,7 +61,7 @@ UVICORN_OPTIONS = (
 
 MESSAGES = {
     408: "The request did not arrive in time.",
-    413: f"The request body exceeds {MAX_BODY_BYTES} bytes.",
+    413: "The request body is larger than this server accepts (docs/security.md).",
     431: "The request line and headers are too large.",
 }
 
@@ -58,6 +73,7 @@ class Bounded(HttpToolsProtocol):
         self.header_bytes = 0
         self.header_count = 0
         self.body_bytes = 0
+        self.body_limit = MAX_BODY_BYTES
         self.refused = False
         # Whether the current request reached the application (it then has a cycle).
         self.started = False
@@ -110,8 +126,9 @@ class Bounded(HttpToolsProtocol):
     def on_headers_complete(self) -> None:
         if self.refused:
             return
+        self.body_limit = body_limit(self.headers)
         for name, value in self.headers:
-            if name == b"content-length" and value.isdigit() and int(value) > MAX_BODY_BYTES:
+            if name == b"content-length" and value.isdigit() and int(value) > self.body_limit:
                 self.refuse(413)
                 return
         super().on_headers_complete()
@@ -121,7 +138,7 @@ class Bounded(HttpToolsProtocol):
         if self.refused:
             return
         self.body_bytes += len(body)
-        if self.body_bytes > MAX_BODY_BYTES:
+        if self.body_bytes > self.body_limit:
             self.refuse(413)
             return
         super().on_body(body)

@@ -83,7 +83,9 @@ def test_x_forwarded_for_counts_only_behind_the_configured_proxies() -> None:
 
 
 def test_the_limit_is_read_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("QUERY_RATE_LIMIT", "2/second")
+    # A slow rate (one token per 30 s), so a slow machine cannot refill the
+    # bucket between the five requests: the burst of 4 is what is checked.
+    monkeypatch.setenv("QUERY_RATE_LIMIT", "2/minute")
     monkeypatch.setenv("QUERY_RATE_BURST", "4")
     assert statuses(TestClient(create_app(dsn="")), 5) == [200, 200, 200, 200, 429]
 

@@ -185,6 +185,25 @@ class Certification(PlainConstraints):
         return f"{self.name} ({self.issuer})"
 
 
+class FormerSlug(models.Model):
+    """A slug a trainer had and nobody holds now: its address still leads to the trainer.
+
+    Kept by the database, not by handlers (``trainers/sql/current/slugs.sql``): when a
+    trainer's slug changes the old one lands here, and a slug taken as current leaves,
+    whoever writes the row. So a slug is current for one trainer or former for at most one.
+    """
+
+    slug = models.SlugField(max_length=120, primary_key=True)
+    trainer = models.ForeignKey(Trainer, on_delete=models.CASCADE, related_name="former_slugs")
+    retired_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-retired_at"]
+
+    def __str__(self) -> str:
+        return self.slug
+
+
 class Weekday(models.IntegerChoices):
     MONDAY = 1, "Monday"
     TUESDAY = 2, "Tuesday"

@@ -34,6 +34,7 @@ CURRENT_FILES = (
     "derivation.sql",
     "projection.sql",
     "triggers.sql",
+    "slugs.sql",
     "facets.sql",
     "change_feed.sql",
     "check.sql",

@@ -81,37 +81,58 @@ class SlugIds:
         return branch_id, [i for i in ids if i is not None]
 
 
-TRAINER_BY_SLUG = "SELECT id FROM read.trainer WHERE slug = %s"
+# A current slug first (it always wins), else the trainer that had it last
+# (read.trainer.former_slugs; a former slug belongs to one trainer at most, and never
+# to a slug some trainer holds now: trainers/sql/current/slugs.sql).
+TRAINER_BY_SLUG = """
+(SELECT id, slug FROM read.trainer WHERE slug = %(slug)s)
+UNION ALL
+(SELECT id, slug FROM read.trainer WHERE former_slugs @> ARRAY[%(slug)s]::text[] ORDER BY id)
+LIMIT 1
+"""
 # Slugs remembered at most; past it the map starts again (a flood of made-up slugs
 # finds nothing, and nothing unknown is remembered).
 MAX_TRAINER_SLUGS = 10_000
 
 
+@dataclass(frozen=True, slots=True)
+class SlugOwner:
+    """The public trainer a slug leads to, and the trainer's current slug."""
+
+    id: UUID
+    slug: str
+
+
 @dataclass
 class TrainerSlugs:
-    """A public trainer's slug resolved to its id, for ``/query/trainers/{slug}``.
+    """A public trainer's slug, current or former, resolved to the trainer, for
+    ``/query/trainers/{slug}``.
 
-    A resolution is trusted until the trainer's key (``t:<id>``) is announced: a slug
-    changes, and a trainer stops being public, only by a change to that trainer.
+    A resolution is trusted until the trainer's key (``t:<id>``) is announced. Which
+    trainer a slug leads to changes only by a change to the trainer it led to: its
+    slug or former slugs change, or it stops being public (its read row changes); and
+    a slug another trainer takes leaves the former slugs of the trainer that had it.
     """
 
     cache: ResponseCache
-    found: dict[str, tuple[UUID, int]] = field(default_factory=dict)
+    found: dict[str, tuple[SlugOwner, int]] = field(default_factory=dict)
 
-    async def resolve(self, reader: Reader, slug: str, token: int | None = None) -> UUID | None:
+    async def resolve(
+        self, reader: Reader, slug: str, token: int | None = None
+    ) -> SlugOwner | None:
         known = self.found.get(slug)
         if known is not None and self.cache.listening():
-            id_, ticket = known
-            if not self.cache.stale((keys.trainer(id_),), ticket):
-                return id_
+            owner, ticket = known
+            if not self.cache.stale((keys.trainer(owner.id),), ticket):
+                return owner
         ticket = self.cache.ticket()
         async with reader.connection(token) as read:
-            row = await (await read.conn.execute(TRAINER_BY_SLUG, (slug,))).fetchone()
+            row = await (await read.conn.execute(TRAINER_BY_SLUG, {"slug": slug})).fetchone()
         if row is None:
             self.found.pop(slug, None)
             return None
         if len(self.found) >= MAX_TRAINER_SLUGS:
             self.found.clear()
-        id_ = UUID(str(row[0]))
-        self.found[slug] = (id_, ticket)
-        return id_
+        owner = SlugOwner(UUID(str(row[0])), row[1])
+        self.found[slug] = (owner, ticket)
+        return owner

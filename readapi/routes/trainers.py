@@ -11,6 +11,8 @@ from pydantic import Field
 from starlette.responses import Response
 
 from readapi import keys, schemas
+from readapi.edge import key_headers
+from readapi.http import RawResponse
 from readapi.queries import TrainerGet, TrainerSearch
 from readapi.routes.lean import LeanRoute, answer, token_of
 from readapi.routes.params import RESPONSES, BranchSlug, Params, Slug, WeekdayNumber, problem
@@ -69,18 +71,33 @@ async def read_trainers(
     return await answer(request, state.search, query, SEARCH_KEYS if query.q else LIST_KEYS)
 
 
+MOVED = {
+    "description": "Moved Permanently: `trainer_id` is a slug the trainer had before; "
+    "`Location` is `/query/trainers/<current slug>` with the same query string. No body. "
+    "Cacheable like a profile, with the trainer's surrogate key.",
+    "headers": {
+        "Location": {
+            "description": "The trainer's current address.",
+            "schema": {"type": "string", "example": "/query/trainers/marisol-quintanilla"},
+        }
+    },
+}
+
+
 @router.get(
     "/{trainer_id}",
     operation_id="getTrainer",
     response_model=schemas.TrainerProfile,
-    responses=RESPONSES | {404: problem(NOT_FOUND)},
+    responses=RESPONSES | {301: MOVED, 404: problem(NOT_FOUND)},
 )
 async def read_trainer(
     request: Request, trainer_id: str, params: Annotated[Params, Query()]
 ) -> Response:
     """One public trainer's full profile: specialties, valid certifications, weekly classes.
 
-    `trainer_id` is the trainer's id or its current slug (`marisol-quintanilla`)."""
+    `trainer_id` is the trainer's id or its current slug (`marisol-quintanilla`). A slug
+    the trainer had before answers 301 to the current one, while no other trainer holds
+    it; a current slug always wins over another trainer's former one."""
     token = token_of(request, params.consistency_token)
     try:
         id_ = UUID(trainer_id)
@@ -94,9 +111,26 @@ async def read_trainer(
             found = await state.trainer_slugs.resolve(state.reader, trainer_id, token)
         if found is None:
             raise HTTPException(404, NOT_FOUND) from None
-        id_, text = found, str(found)
+        if found.slug != trainer_id:
+            return moved(request, found.slug, keys.trainer(found.id))
+        id_, text = found.id, str(found.id)
     query = TrainerGet(id_, token=token)
     dependency = keys.trainer(text)
     return await answer(
         request, request.app.state.get, query, frozenset((dependency,)), NOT_FOUND, dependency
     )
+
+
+def moved(request: Request, slug: str, dependency: str) -> Response:
+    """301 to the trainer's current slug, with the query string; cached and purged like
+    the profile (its key)."""
+    location = f"{router.prefix}/{slug}".encode()
+    if query_string := request.scope["query_string"]:
+        location += b"?" + query_string
+    headers = [
+        (b"location", location),
+        (b"content-length", b"0"),
+        (b"cache-control", request.app.state.cache_control),
+        *key_headers(frozenset((dependency,))),
+    ]
+    return RawResponse(301, b"", headers)

@@ -147,3 +147,22 @@ def test_purges_need_keys_and_bans_clear_everything(edge: Edge) -> None:
 
     assert http.request("BAN", "/").status_code == 200
     wait_until(lambda: http.get("/query/branches").headers["x-edge-cache"] == "miss")
+
+
+def test_the_edge_keeps_a_former_slugs_redirect_until_the_trainer_changes(edge: Edge) -> None:
+    http = edge.http
+    ana = make_trainer(first_name="Ana", slug="ana-edge")
+    trainer_update_profile(TrainerUpdateProfile(ana.id, slug="ana-moved"))
+    path = "/query/trainers/ana-edge?utm=1"
+    first, second = http.get(path), http.get(path)
+    assert first.status_code == second.status_code == 301
+    assert second.headers["location"] == "/query/trainers/ana-moved?utm=1"
+    assert second.headers["x-edge-cache"] == "hit"
+    assert second.headers["surrogate-key"] == f"t:{ana.id}"
+
+    trainer_update_profile(TrainerUpdateProfile(ana.id, slug="ana-edge"))  # back again
+
+    started = time.monotonic()
+    while http.get(path).status_code != 200:
+        assert time.monotonic() - started < 1.0, "the redirect outlived the purge"
+        time.sleep(0.02)

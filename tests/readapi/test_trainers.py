@@ -10,8 +10,6 @@ from fastapi.testclient import TestClient
 
 from readapi.schemas import TrainerPage, TrainerProfile
 from tests.readapi.conftest import Gym
-from trainers.commands import TrainerUpdateProfile
-from trainers.handlers.trainer import trainer_update_profile
 
 
 def names(client: TestClient, **params: Any) -> list[str]:
@@ -169,15 +167,3 @@ def test_a_profile_by_its_slug(app_client: TestClient, gym: Gym) -> None:
         missing = app_client.get(f"/query/trainers/{hidden}")
         assert missing.status_code == 404, hidden
         assert missing.json()["detail"] == "No public trainer has this id or slug."
-
-
-def test_a_changed_slug_resolves_at_once_and_the_old_one_is_gone(
-    app_client: TestClient, gym: Gym
-) -> None:
-    old = gym.ana.slug
-    assert app_client.get(f"/query/trainers/{old}").status_code == 200  # remembered now
-    trainer_update_profile(TrainerUpdateProfile(gym.ana.pk, slug="ana-the-coach"))
-
-    assert app_client.get("/query/trainers/ana-the-coach").json()["id"] == str(gym.ana.pk)
-    # Old slugs are not kept (docs/read-model.md): a client that stored one gets a 404.
-    assert app_client.get(f"/query/trainers/{old}").status_code == 404

@@ -74,15 +74,16 @@ RETURN CASE WHEN photo IS NOT NULL THEN json_build_object(
     'alt', alt) END;
 
 -- The public trainers among `ids`, with their documents (`item` for lists, `profile`
--- for the detail page). Certifications, classes and specialties are one grouped
--- subquery each, restricted to `ids`: index scans for a few trainers, one ordered
+-- for the detail page) and the slugs that still lead to them (`former_slugs`, from
+-- trainers_formerslug: slugs.sql). Certifications, classes, specialties and former
+-- slugs are one grouped subquery each, restricted to `ids`: index scans for a few trainers, one ordered
 -- pass for all of them. Nested documents are built as json and converted to jsonb
 -- once per document.
 CREATE OR REPLACE FUNCTION read.trainer_rows(ids uuid[])
 RETURNS TABLE (id uuid, slug text, sort_key text, names text, first_name text, last_name text,
                "position" text, shift text, on_leave boolean, hired_on date, branch_id bigint,
                specialty_ids bigint[], weekdays smallint[], search tsvector, version integer,
-               item jsonb, profile jsonb)
+               item jsonb, profile jsonb, former_slugs text[])
 LANGUAGE sql STABLE AS $$
     SELECT t.id, t.slug,
            lower(t.last_name || ' ' || t.first_name || ' ' || t.slug) COLLATE "C",
@@ -106,7 +107,8 @@ LANGUAGE sql STABLE AS $$
                'bio', t.bio,
                'weekdays', coalesce(cl.weekdays, '{}'),
                'certifications', coalesce(ce.docs, '[]'),
-               'classes', coalesce(cl.docs, '[]'))::jsonb
+               'classes', coalesce(cl.docs, '[]'))::jsonb,
+           coalesce(fs.slugs, '{}')
       FROM trainers_trainer t
       JOIN trainers_branch b ON b.id = t.branch_id
       LEFT JOIN (
@@ -141,6 +143,11 @@ LANGUAGE sql STABLE AS $$
             JOIN trainers_branch gb ON gb.id = g.branch_id
            WHERE g.trainer_id = ANY(ids)
            GROUP BY g.trainer_id) cl ON cl.trainer_id = t.id
+      LEFT JOIN (
+          SELECT f.trainer_id, array_agg(f.slug ORDER BY f.slug) AS slugs
+            FROM trainers_formerslug f
+           WHERE f.trainer_id = ANY(ids)
+           GROUP BY f.trainer_id) fs ON fs.trainer_id = t.id
      WHERE t.id = ANY(ids) AND read.is_public(t.status)
 $$;
 

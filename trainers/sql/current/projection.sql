@@ -86,7 +86,7 @@ BEGIN
                         WHERE t.id = r.id AND read.is_public(t.status));
     INSERT INTO read.trainer AS r (id, slug, sort_key, names, first_name, last_name, "position",
                                    shift, on_leave, hired_on, branch_id, specialty_ids, weekdays,
-                                   search, version, item, profile)
+                                   search, version, item, profile, former_slugs)
     SELECT * FROM read.trainer_rows(ids) ORDER BY 1
     ON CONFLICT (id) DO UPDATE
        SET slug = excluded.slug, sort_key = excluded.sort_key, names = excluded.names,
@@ -95,15 +95,17 @@ BEGIN
            on_leave = excluded.on_leave, hired_on = excluded.hired_on,
            branch_id = excluded.branch_id, specialty_ids = excluded.specialty_ids,
            weekdays = excluded.weekdays, search = excluded.search, version = excluded.version,
-           item = excluded.item, profile = excluded.profile, rev = nextval('read.rev')
+           item = excluded.item, profile = excluded.profile,
+           former_slugs = excluded.former_slugs, rev = nextval('read.rev')
      WHERE (r.slug, r.sort_key, r.names, r.first_name, r.last_name, r."position", r.shift,
             r.on_leave, r.hired_on, r.branch_id, r.specialty_ids, r.weekdays, r.search,
-            r.version, r.item, r.profile)
+            r.version, r.item, r.profile, r.former_slugs)
            IS DISTINCT FROM
            (excluded.slug, excluded.sort_key, excluded.names, excluded.first_name,
             excluded.last_name, excluded."position", excluded.shift, excluded.on_leave,
             excluded.hired_on, excluded.branch_id, excluded.specialty_ids, excluded.weekdays,
-            excluded.search, excluded.version, excluded.item, excluded.profile);
+            excluded.search, excluded.version, excluded.item, excluded.profile,
+            excluded.former_slugs);
 
     -- The classes these trainers had or have, found through the indexes: an OR of the
     -- two conditions scanned all of read.class, comparing each row with every id.

@@ -262,7 +262,8 @@ BEGIN
     PERFORM set_config('lock_timeout', caller_lock_timeout, true);
 
     LOCK TABLE trainers_branch, trainers_specialty, trainers_trainer,
-               trainers_trainer_specialties, trainers_certification, trainers_gymclass
+               trainers_trainer_specialties, trainers_certification, trainers_gymclass,
+               trainers_formerslug
           IN SHARE MODE;
     LOCK TABLE read.branch, read.specialty, read.trainer, read.class, read.search_term
           IN SHARE MODE;

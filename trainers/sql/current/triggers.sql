@@ -32,7 +32,7 @@ BEGIN
 END
 $$;
 
--- Specialty links, certifications and classes: rows that belong to a trainer.
+-- Specialty links, certifications, classes and former slugs: rows that belong to a trainer.
 CREATE OR REPLACE FUNCTION read.on_trainer_part_write() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
@@ -177,6 +177,22 @@ CREATE TRIGGER read_project_delete AFTER DELETE ON trainers_gymclass
     FOR EACH STATEMENT EXECUTE FUNCTION read.on_trainer_part_write();
 DROP TRIGGER IF EXISTS read_project_truncate ON trainers_gymclass;
 CREATE TRIGGER read_project_truncate AFTER TRUNCATE ON trainers_gymclass
+    FOR EACH STATEMENT EXECUTE FUNCTION read.on_trainer_part_write();
+
+DROP TRIGGER IF EXISTS read_project_insert ON trainers_formerslug;
+CREATE TRIGGER read_project_insert AFTER INSERT ON trainers_formerslug
+    REFERENCING NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION read.on_trainer_part_write();
+DROP TRIGGER IF EXISTS read_project_update ON trainers_formerslug;
+CREATE TRIGGER read_project_update AFTER UPDATE ON trainers_formerslug
+    REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION read.on_trainer_part_write();
+DROP TRIGGER IF EXISTS read_project_delete ON trainers_formerslug;
+CREATE TRIGGER read_project_delete AFTER DELETE ON trainers_formerslug
+    REFERENCING OLD TABLE AS old_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION read.on_trainer_part_write();
+DROP TRIGGER IF EXISTS read_project_truncate ON trainers_formerslug;
+CREATE TRIGGER read_project_truncate AFTER TRUNCATE ON trainers_formerslug
     FOR EACH STATEMENT EXECUTE FUNCTION read.on_trainer_part_write();
 
 DROP TRIGGER IF EXISTS read_project_insert ON trainers_branch;

@@ -1,12 +1,14 @@
 """Opaque keyset cursors: where the last page ended, signed and bound to its query.
 
-A cursor is base64url of a 16-byte HMAC-SHA256 tag followed by the JSON of the sort
-order and the last row's sort key and id. The tag is keyed with ``SECRET_KEY``
-(config/secret.py) and covers the payload and a fingerprint of the query's filters,
-and it is checked in constant time: a cursor from another query, a hand-made or a
-tampered one is rejected as malformed rather than paging something else. The values
-are range-checked even so (a rank must be a finite ``real``), so that no cursor,
-whatever its origin, reaches the database with a value it cannot take.
+A cursor is base64url of a 16-byte HMAC-SHA256 tag followed by the JSON of where the
+page ended: for trainers the sort order and the last row's sort key and id
+(``Position``), for the timetable the last class's weekday, start time and id
+(``Slot``). The tag is keyed with ``SECRET_KEY`` (config/secret.py) and covers the
+payload and a fingerprint of the query's filters, and it is checked in constant time:
+a cursor from another query, a hand-made or a tampered one is rejected as malformed
+rather than paging something else. The values are range-checked even so (a rank must
+be a finite ``real``, a weekday 1-7, an id a ``bigint``), so that no cursor, whatever
+its origin, reaches the database with a value it cannot take.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import hmac
 import re
 import struct
 from dataclasses import dataclass
+from datetime import time
 from functools import cache
 from typing import Literal
 from uuid import UUID
@@ -30,6 +33,10 @@ from readapi.queries import InvalidQuery
 MAX_LENGTH = 400
 TAG_BYTES = 16
 Order = Literal["name", "rank"]
+POSITION_FIELDS = frozenset({"o", "k", "i"})
+SLOT_FIELDS = frozenset({"w", "s", "i"})
+BIGINT_MAX = 2**63 - 1
+START_TIME = re.compile(r"[0-2][0-9]:[0-5][0-9]:[0-5][0-9](\.[0-9]{1,6})?")
 
 # A rank as PostgreSQL prints a ``real`` (shortest exact form); its value must also be
 # one a real can hold: "1e39", "1e400", "1_0", "1e-50", "nan" are refused.
@@ -58,9 +65,38 @@ def _tag(payload: bytes, fp: str) -> bytes:
     return hmac.new(_key(secret_key()), message, hashlib.sha256).digest()[:TAG_BYTES]
 
 
-def encode(position: Position, fp: str) -> str:
-    payload = orjson.dumps({"o": position.order, "k": position.key, "i": str(position.id)})
+def sign(data: dict[str, object], fp: str) -> str:
+    """``data`` as an opaque cursor, bound to the query of fingerprint ``fp``."""
+    payload = orjson.dumps(data)
     return base64.urlsafe_b64encode(_tag(payload, fp) + payload).rstrip(b"=").decode()
+
+
+def _invalid() -> InvalidQuery:
+    return InvalidQuery("cursor", "The cursor is malformed or belongs to another query.")
+
+
+def verified(cursor: str, fp: str, fields: frozenset[str]) -> dict[str, object]:
+    """The data a cursor of the query ``fp`` carries, exactly ``fields``; else 422."""
+    if len(cursor) > MAX_LENGTH:
+        raise _invalid()
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+    except (binascii.Error, ValueError) as exc:
+        raise _invalid() from exc
+    tag, payload = raw[:TAG_BYTES], raw[TAG_BYTES:]
+    if not hmac.compare_digest(tag, _tag(payload, fp)):
+        raise _invalid()
+    try:
+        data = orjson.loads(payload)
+    except ValueError as exc:
+        raise _invalid() from exc
+    if not isinstance(data, dict) or set(data) != fields:
+        raise _invalid()
+    return data
+
+
+def encode(position: Position, fp: str) -> str:
+    return sign({"o": position.order, "k": position.key, "i": str(position.id)}, fp)
 
 
 def in_range(order: Order, key: str) -> bool:
@@ -80,23 +116,43 @@ def in_range(order: Order, key: str) -> bool:
 
 
 def decode(cursor: str, order: Order, fp: str) -> Position:
-    invalid = InvalidQuery("cursor", "The cursor is malformed or belongs to another query.")
-    if len(cursor) > MAX_LENGTH:
-        raise invalid
+    data = verified(cursor, fp, POSITION_FIELDS)
+    key = data["k"]
     try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
-    except (binascii.Error, ValueError) as exc:
-        raise invalid from exc
-    tag, payload = raw[:TAG_BYTES], raw[TAG_BYTES:]
-    if not hmac.compare_digest(tag, _tag(payload, fp)):
-        raise invalid
-    try:
-        data = orjson.loads(payload)
-        if not isinstance(data, dict) or set(data) != {"o", "k", "i"}:
-            raise invalid
-        key, id_ = data["k"], UUID(data["i"])
-    except (ValueError, TypeError, AttributeError) as exc:
-        raise invalid from exc
-    if data["o"] != order or not isinstance(key, str) or not in_range(order, key):
-        raise invalid
+        id_ = UUID(str(data["i"])) if isinstance(data["i"], str) else None
+    except ValueError as exc:
+        raise _invalid() from exc
+    if id_ is None or data["o"] != order or not isinstance(key, str) or not in_range(order, key):
+        raise _invalid()
     return Position(order, key, id_)
+
+
+@dataclass(frozen=True, slots=True)
+class Slot:
+    """Where a timetable page ended: its last class's weekday, start time and id."""
+
+    weekday: int
+    start_time: time
+    id: int
+
+
+def encode_slot(slot: Slot, fp: str) -> str:
+    return sign({"w": slot.weekday, "s": slot.start_time.isoformat(), "i": slot.id}, fp)
+
+
+def decode_slot(cursor: str, fp: str) -> Slot:
+    data = verified(cursor, fp, SLOT_FIELDS)
+    weekday, start, id_ = data["w"], data["s"], data["i"]
+    if not (
+        type(weekday) is int
+        and 1 <= weekday <= 7
+        and type(id_) is int
+        and 0 < id_ <= BIGINT_MAX
+        and isinstance(start, str)
+        and START_TIME.fullmatch(start)
+    ):
+        raise _invalid()
+    try:
+        return Slot(weekday, time.fromisoformat(start), id_)
+    except ValueError as exc:
+        raise _invalid() from exc

@@ -68,6 +68,8 @@ class SpecialtyList:
 class TimetableGet:
     branch: str | None = None
     weekday: int | None = None
+    limit: int = 200
+    cursor: str | None = None
     token: int | None = None
 
 

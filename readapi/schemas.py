@@ -212,7 +212,10 @@ class TimetableSlot(Model):
 
 
 class Timetable(Model):
+    """One page of classes; pass ``next_cursor`` back as ``cursor`` for the next one."""
+
     items: list[TimetableSlot]
+    next_cursor: str | None
 
     model_config = ConfigDict(
         json_schema_extra={
@@ -235,7 +238,8 @@ class Timetable(Model):
                                 "on_leave": False,
                             },
                         }
-                    ]
+                    ],
+                    "next_cursor": "eyJ3IjoxLCJz...",
                 }
             ]
         }

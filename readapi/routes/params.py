@@ -14,6 +14,14 @@ from readapi.vocab import SLUG_PATTERN
 Slug = Annotated[str, StringConstraints(pattern=SLUG_PATTERN)]
 BranchSlug = Annotated[Slug | None, Field(description="A branch slug.")]
 WeekdayNumber = Annotated[int | None, Field(ge=1, le=7, description="1 = Monday ... 7 = Sunday.")]
+Cursor = Annotated[
+    str | None,
+    Field(
+        max_length=400,
+        pattern=r"^[A-Za-z0-9_-]*$",
+        description="The previous page's `next_cursor`; empty or absent: the first page.",
+    ),
+]
 
 
 class Params(BaseModel):

@@ -15,7 +15,15 @@ from readapi.edge import key_headers
 from readapi.http import RawResponse
 from readapi.queries import TrainerGet, TrainerSearch
 from readapi.routes.lean import LeanRoute, answer, token_of
-from readapi.routes.params import RESPONSES, BranchSlug, Params, Slug, WeekdayNumber, problem
+from readapi.routes.params import (
+    RESPONSES,
+    BranchSlug,
+    Cursor,
+    Params,
+    Slug,
+    WeekdayNumber,
+    problem,
+)
 from readapi.vocab import MAX_SPECIALTIES, Q_MAX_LENGTH, SLUG_PATTERN, Position, Shift
 
 router = APIRouter(prefix="/query/trainers", tags=["trainers"], route_class=LeanRoute)
@@ -44,9 +52,7 @@ class TrainerSearchParams(Params):
         "matches as a prefix while typing. Results are then ranked.",
     )
     limit: int = Field(20, ge=1, le=100)
-    cursor: str | None = Field(
-        None, max_length=400, pattern=r"^[A-Za-z0-9_-]*$", description="next_cursor"
-    )
+    cursor: Cursor = None
 
 
 @router.get(

@@ -13,8 +13,29 @@ from __future__ import annotations
 from starlette.requests import Request
 from starlette.responses import Response
 
+from config import lsn
+
 JSON = b"application/json"
 HIT = (b"x-cache", b"hit")
+IF_NONE_MATCH = b"if-none-match"
+CACHE_CONTROL = b"cache-control"
+TOKEN = lsn.HEADER.lower().encode()
+# The request headers the cached routes read, found in one pass over the request's
+# list: Starlette's ``Headers`` scans and decodes the whole list on every look-up.
+READ = frozenset({IF_NONE_MATCH, CACHE_CONTROL, TOKEN})
+
+
+def header(request: Request, name: bytes) -> str | None:
+    """One of the ``READ`` headers of ``request`` (the first, if sent more than once)."""
+    scope = request.scope
+    found: dict[bytes, str] | None = scope.get("readapi.headers")
+    if found is None:
+        found = {}
+        for key, value in scope["headers"]:
+            if key in READ and key not in found:
+                found[key] = value.decode("latin-1")
+        scope["readapi.headers"] = found
+    return found.get(name)
 
 
 def _matches(header: str, etag: str) -> bool:
@@ -49,7 +70,7 @@ def conditional(
     quoted = f'"{etag}"'
     tag = quoted.encode()
     cache_control = request.app.state.cache_control
-    if_none_match = request.headers.get("if-none-match")
+    if_none_match = header(request, IF_NONE_MATCH)
     if if_none_match and _matches(if_none_match, quoted):
         return RawResponse(304, b"", [(b"etag", tag), (b"cache-control", cache_control), *keys])
     headers = [

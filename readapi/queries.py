@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Protocol, TypeVar
-from uuid import UUID
 
 Q_contra = TypeVar("Q_contra", contravariant=True)
 R_co = TypeVar("R_co", covariant=True)
@@ -50,7 +49,9 @@ class TrainerSearch:
 
 @dataclass(frozen=True, slots=True)
 class TrainerGet:
-    id: UUID
+    # The canonical text of the trainer's id (lower case, hyphenated): it names the cache
+    # entry and the key as it is, with no UUID object made per request.
+    id: str
     token: int | None = None
 
 

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
-from uuid import UUID
 
 from psycopg import AsyncConnection
 
@@ -85,9 +84,9 @@ class SlugIds:
 # (read.trainer.former_slugs; a former slug belongs to one trainer at most, and never
 # to a slug some trainer holds now: trainers/sql/current/slugs.sql).
 TRAINER_BY_SLUG = """
-(SELECT id, slug FROM read.trainer WHERE slug = %(slug)s)
+(SELECT id::text, slug FROM read.trainer WHERE slug = %(slug)s)
 UNION ALL
-(SELECT id, slug FROM read.trainer WHERE former_slugs @> ARRAY[%(slug)s]::text[] ORDER BY id)
+(SELECT id::text, slug FROM read.trainer WHERE former_slugs @> ARRAY[%(slug)s]::text[] ORDER BY id)
 LIMIT 1
 """
 # Slugs remembered at most; past it the map starts again (a flood of made-up slugs
@@ -99,7 +98,7 @@ MAX_TRAINER_SLUGS = 10_000
 class SlugOwner:
     """The public trainer a slug leads to, and the trainer's current slug."""
 
-    id: UUID
+    id: str  # canonical text
     slug: str
 
 
@@ -133,6 +132,6 @@ class TrainerSlugs:
             return None
         if len(self.found) >= MAX_TRAINER_SLUGS:
             self.found.clear()
-        owner = SlugOwner(UUID(str(row[0])), row[1])
+        owner = SlugOwner(row[0], row[1])
         self.found[slug] = (owner, ticket)
         return owner

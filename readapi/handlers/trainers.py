@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 from typing import Any
-from uuid import UUID
 
 from psycopg import AsyncConnection
 
@@ -19,7 +18,7 @@ TRIGRAM_INDEX = "SELECT to_regclass('read.trainer_names_trgm') IS NOT NULL"
 
 # Certifications that have expired are history, not qualifications: dropped at read time.
 GET = """
-SELECT t.id,
+SELECT t.id::text,
        t.item || t.profile || jsonb_build_object(
            'tenure_years', read.tenure_years(t.hired_on),
            'certifications', jsonb_path_query_array(
@@ -28,7 +27,7 @@ SELECT t.id,
                jsonb_build_object('today', to_char(read.today(), 'YYYY-MM-DD')))),
        t.rev::text || '.' || to_char(read.today(), 'YYYYMMDD')
   FROM read.trainer t
- WHERE t.id = ANY(%(ids)s)
+ WHERE t.id = ANY(%(ids)s::uuid[])
 """
 
 
@@ -67,7 +66,7 @@ class TrainerSearchHandler:
         return Document(body, etag + ("+" if more else ""), read.at)
 
 
-Pending = dict[UUID, list["asyncio.Future[Document | None]"]]
+Pending = dict[str, list["asyncio.Future[Document | None]"]]
 
 
 class TrainerGetHandler:
@@ -123,12 +122,12 @@ class TrainerGetHandler:
             if not isinstance(exc, Exception):
                 raise
 
-    async def _fetch(self, ids: list[UUID], token: int | None) -> dict[UUID, Document]:
+    async def _fetch(self, ids: list[str], token: int | None) -> dict[str, Document]:
         async with self.reader.connection(token) as read:
             rows = await self._rows(read.conn, ids)
         return {id_: Document(body, etag, read.at) for id_, (body, etag) in rows.items()}
 
     @staticmethod
-    async def _rows(conn: AsyncConnection[Any], ids: list[UUID]) -> dict[UUID, tuple[bytes, str]]:
+    async def _rows(conn: AsyncConnection[Any], ids: list[str]) -> dict[str, tuple[bytes, str]]:
         cur = await conn.execute(GET, {"ids": ids})
         return {row[0]: (row[1], row[2]) for row in await cur.fetchall()}

@@ -36,11 +36,12 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from config import lsn
 from readapi.cache import ResponseCache
 from readapi.edge import key_headers
-from readapi.http import conditional
+from readapi.http import CACHE_CONTROL, TOKEN, conditional, header
 from readapi.queries import Document, InvalidQuery, QueryHandler
 
 Q = TypeVar("Q")
-TOKEN_HEADER = lsn.HEADER.lower()
+# Query strings whose validated parameters a lean route remembers.
+VALIDATED = 2048
 
 
 class LeanRoute(APIRoute):
@@ -60,6 +61,7 @@ class LeanRoute(APIRoute):
                 self.model, self.model_arg = kind, name
             else:
                 self.path_args.append(name)
+        self.validated: dict[bytes, BaseModel] = {}
         self.lists = {
             name
             for name, field in (self.model.model_fields if self.model else {}).items()
@@ -93,6 +95,11 @@ class LeanRoute(APIRoute):
         return response
 
     def validate(self, query_string: bytes) -> BaseModel:
+        """The route's parameters from a query string; valid ones are remembered by their
+        query string (the endpoints only read them), up to ``VALIDATED`` strings."""
+        known = self.validated.get(query_string)
+        if known is not None:
+            return known
         assert self.model is not None
         values: dict[str, Any] = {}
         for name, value in parse_qsl(query_string.decode("latin-1"), keep_blank_values=True):
@@ -101,10 +108,14 @@ class LeanRoute(APIRoute):
             else:
                 values[name] = value
         try:
-            return self.model.model_validate(values)
+            params = self.model.model_validate(values)
         except ValidationError as exc:
             errors = [{**e, "loc": ("query", *e["loc"])} for e in exc.errors(include_url=False)]
             raise RequestValidationError(errors) from None
+        if len(self.validated) >= VALIDATED:
+            self.validated.clear()  # a flood of distinct strings starts it again
+        self.validated[query_string] = params
+        return params
 
 
 def _handler_for(handlers: dict[Any, Any], exc: Exception) -> Any:
@@ -158,18 +169,19 @@ class LeanDispatch:
 
 def token_of(request: Request, param: str | None) -> int | None:
     """The consistency token of a request (header or parameter), as a WAL position."""
-    text = request.headers.get(TOKEN_HEADER, param)
+    sent = header(request, TOKEN)
+    text = param if sent is None else sent
     if text is None:
         return None
     position = lsn.parse(text)
     if position is None:
-        field = lsn.HEADER if TOKEN_HEADER in request.headers else lsn.QUERY_PARAM
+        field = lsn.HEADER if sent is not None else lsn.QUERY_PARAM
         raise InvalidQuery(field, "Expected a WAL position, such as 16/B374D848.")
     return position
 
 
 def bypasses_cache(request: Request) -> bool:
-    return "no-cache" in request.headers.get("cache-control", "")
+    return "no-cache" in (header(request, CACHE_CONTROL) or "")
 
 
 async def answer(

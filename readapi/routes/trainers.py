@@ -105,12 +105,10 @@ async def read_trainer(
     the trainer had before answers 301 to the current one, while no other trainer holds
     it; a current slug always wins over another trainer's former one."""
     token = token_of(request, params.consistency_token)
-    try:
-        id_ = UUID(trainer_id)
-        # The canonical spelling names the cache entry and the key; other spellings of
-        # the same id (upper case, no hyphens) are made canonical first.
-        text = trainer_id if CANONICAL.match(trainer_id) else str(id_)
-    except ValueError:
+    # The canonical spelling names the cache entry and the key; other spellings of the
+    # same id (upper case, no hyphens) are made canonical first.
+    text = trainer_id if CANONICAL.match(trainer_id) else canonical_id(trainer_id)
+    if text is None:
         state = request.app.state
         found = None
         if SLUG.match(trainer_id):
@@ -119,12 +117,20 @@ async def read_trainer(
             raise HTTPException(404, NOT_FOUND) from None
         if found.slug != trainer_id:
             return moved(request, found.slug, keys.trainer(found.id))
-        id_, text = found.id, str(found.id)
-    query = TrainerGet(id_, token=token)
+        text = found.id
+    query = TrainerGet(text, token=token)
     dependency = keys.trainer(text)
     return await answer(
         request, request.app.state.get, query, frozenset((dependency,)), NOT_FOUND, dependency
     )
+
+
+def canonical_id(text: str) -> str | None:
+    """The canonical spelling of an id written another way, or None for a non-id."""
+    try:
+        return str(UUID(text))
+    except ValueError:
+        return None
 
 
 def moved(request: Request, slug: str, dependency: str) -> Response:

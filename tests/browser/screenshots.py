@@ -10,11 +10,9 @@ import sys
 import time
 from pathlib import Path
 
-from selenium import webdriver
-from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 
-from tests.browser.conftest import CHROMEDRIVER, CHROMIUM
+from tests.browser.conftest import chromium
 
 SHOTS = (
     ("directory-desktop.png", "/", (1280, 1000)),
@@ -25,11 +23,8 @@ SHOTS = (
 
 
 def main(base: str, out: Path) -> None:
-    options = webdriver.ChromeOptions()
-    options.binary_location = str(CHROMIUM)
-    for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars"):
-        options.add_argument(flag)
-    driver = webdriver.Chrome(service=Service(str(CHROMEDRIVER)), options=options)
+    browsers = chromium()
+    driver = next(browsers)
     out.mkdir(parents=True, exist_ok=True)
     try:
         driver.get(base + "/")
@@ -45,7 +40,7 @@ def main(base: str, out: Path) -> None:
             driver.save_screenshot(str(out / name))
             print(out / name)
     finally:
-        driver.quit()
+        browsers.close()
 
 
 if __name__ == "__main__":

@@ -89,9 +89,15 @@
   }
 
   if (form && results) {
-    form.addEventListener("input", function (event) {
+    // Typing waits for a pause; a choice in a list applies at once ("change": some
+    // browsers and assistive tools fire no "input" on a select).
+    var edited = function (event) {
       clearTimeout(typing);
       typing = setTimeout(search, event.target.type === "search" ? 250 : 0);
+    };
+    form.addEventListener("input", edited);
+    form.addEventListener("change", function (event) {
+      if (event.target.tagName === "SELECT") edited(event);
     });
     form.addEventListener("submit", function (event) {
       event.preventDefault();

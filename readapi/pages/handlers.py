@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, TypeVar
 from uuid import UUID
 
@@ -22,6 +23,7 @@ from readapi.cache import ResponseCache
 from readapi.handlers.facets import BranchListHandler, SpecialtyListHandler, TimetableHandler
 from readapi.handlers.trainers import TrainerGetHandler, TrainerSearchHandler
 from readapi.pages.directory import directory, results
+from readapi.pages.html import site_name
 from readapi.pages.profile import profile
 from readapi.pages.timetable import timetable
 from readapi.queries import (
@@ -36,6 +38,7 @@ from readapi.queries import (
 from readapi.routes.lean import cached
 
 FACETS = frozenset({keys.FACETS})
+PAGES = Path(__file__).resolve().parent
 Q = TypeVar("Q")
 
 
@@ -62,9 +65,24 @@ class TimetablePage:
     origin: str
 
 
-def html_document(html: str, read_at: int | None) -> Document:
-    body = html.encode()
-    return Document(body, hashlib.blake2b(body, digest_size=12).hexdigest(), read_at)
+def _release() -> bytes:
+    """What the pages look like in this release: their code, assets and site name."""
+    digest = hashlib.blake2b(site_name().encode(), digest_size=12)
+    for path in sorted(PAGES.rglob("*")):
+        if path.suffix in (".py", ".css", ".js", ".svg"):
+            digest.update(path.read_bytes())
+    return digest.digest()
+
+
+RELEASE = _release()
+
+
+def html_document(html: str, read_at: int | None, query: object, *etags: str) -> Document:
+    """A page and its ETag: the query it answers and the ETags of the documents it shows,
+    in this release (cheaper than hashing the page, and as exact)."""
+    digest = hashlib.blake2b(RELEASE, digest_size=12)
+    digest.update("\0".join((repr(query), *etags)).encode())
+    return Document(html.encode(), digest.hexdigest(), read_at)
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,17 +93,20 @@ class Facets:
     branch_list: BranchListHandler
     specialty_list: SpecialtyListHandler
 
-    async def branches(self) -> list[dict[str, Any]]:
+    async def branches(self) -> tuple[list[dict[str, Any]], str]:
         return await self._items(self.branch_list, BranchList())
 
-    async def specialties(self) -> list[dict[str, Any]]:
+    async def specialties(self) -> tuple[list[dict[str, Any]], str]:
         return await self._items(self.specialty_list, SpecialtyList())
 
-    async def _items(self, handler: QueryHandler[Q, Document], query: Q) -> list[dict[str, Any]]:
+    async def _items(
+        self, handler: QueryHandler[Q, Document], query: Q
+    ) -> tuple[list[dict[str, Any]], str]:
+        """The items of the list and its ETag."""
         found = await cached(self.cache, handler, query, FACETS)
         assert found is not None
         items: list[dict[str, Any]] = orjson.loads(found[0])["items"]
-        return items
+        return items, found[1]
 
 
 class DirectoryPageHandler:
@@ -99,11 +120,13 @@ class DirectoryPageHandler:
         found = await self.search.handle(query.search)
         page = orjson.loads(found.body)
         if not query.whole:
-            return html_document(results(page, query.search), found.read_at)
-        branches = await self.facets.branches()
-        specialties = await self.facets.specialties()
+            return html_document(results(page, query.search), found.read_at, query, found.etag)
+        branches, branches_etag = await self.facets.branches()
+        specialties, specialties_etag = await self.facets.specialties()
         html = directory(page, query.search, branches, specialties, query.origin)
-        return html_document(html, found.read_at)
+        return html_document(
+            html, found.read_at, query, found.etag, branches_etag, specialties_etag
+        )
 
 
 class ProfilePageHandler:
@@ -116,7 +139,8 @@ class ProfilePageHandler:
         found = await self.get.handle(TrainerGet(query.id))
         if found is None:
             return None
-        return html_document(profile(orjson.loads(found.body), query.origin), found.read_at)
+        html = profile(orjson.loads(found.body), query.origin)
+        return html_document(html, found.read_at, query, found.etag)
 
 
 class TimetablePageHandler:
@@ -126,6 +150,6 @@ class TimetablePageHandler:
 
     async def handle(self, query: TimetablePage) -> Document:
         found = await self.timetable.handle(query.timetable)
-        branches = await self.facets.branches()
+        branches, branches_etag = await self.facets.branches()
         html = timetable(orjson.loads(found.body), query.timetable.branch, branches, query.origin)
-        return html_document(html, found.read_at)
+        return html_document(html, found.read_at, query, found.etag, branches_etag)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from pathlib import Path
 
 import pytest
@@ -29,7 +29,7 @@ def browser_without_script() -> Iterator[WebDriver]:
     yield from chromium(script=False)
 
 
-def chromium(*, script: bool = True) -> Iterator[WebDriver]:
+def chromium(*, script: bool = True) -> Generator[WebDriver, None, None]:
     if not (CHROMIUM.exists() and CHROMEDRIVER.exists()):
         if os.environ.get("CI"):
             pytest.fail("Chromium is missing: .ci/run installs chromium and chromium-driver")

@@ -38,6 +38,7 @@ endif
 run: migrate seed ## Install, migrate, seed demo data on first run, serve on HOST:PORT
 	@echo ""
 	@echo "  Trainer Profiles on http://$(HOST):$(PORT)/"
+	@echo "    directory    http://$(HOST):$(PORT)/   (the public trainer pages)"
 	@echo "    admin        http://$(HOST):$(PORT)/admin/   (create a user: $(BIN)/python manage.py createsuperuser)"
 	@echo "    command API  http://$(HOST):$(PORT)/api/docs/"
 	@echo "    query API    http://$(HOST):$(PORT)/query/docs"

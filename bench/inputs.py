@@ -1,6 +1,7 @@
 """What the scenarios request, drawn from the benchmark database once per run.
 
-- ``ids``: up to 5,000 random public trainers (detail, and the writers' targets);
+- ``ids``: up to 5,000 random public trainers (detail, and the writers' targets), and
+  ``slugs``: theirs (profile pages);
 - ``zipf_ids``: 20,000 draws from those ids with Zipf-like weights (rank ``r`` drawn
   with weight ``1 / r``), so a few hot profiles take most requests;
 - ``filters``: every specialty x branch pair (list pages);
@@ -43,6 +44,7 @@ Connection = psycopg.Connection[tuple[object, ...]]
 class Inputs:
     scratch: Path
     ids: list[str]
+    slugs: list[str]
     zipf_ids: list[str]
     filters: list[tuple[str, str]]
     terms: list[str]
@@ -65,6 +67,12 @@ class Inputs:
                 " ORDER BY md5(id::text) LIMIT %s",
                 IDS,
             )
+            slugs = _column(
+                conn,
+                "SELECT t.slug FROM unnest(%s::uuid[]) WITH ORDINALITY AS i(id, n)"
+                " JOIN trainers_trainer t ON t.id = i.id ORDER BY i.n",
+                ids,
+            )
             filters = [
                 (str(r[0]), str(r[1]))
                 for r in conn.execute(
@@ -84,6 +92,7 @@ class Inputs:
         return cls(
             scratch,
             ids,
+            slugs,
             zipf(ids, rng),
             filters,
             terms,

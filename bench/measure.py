@@ -14,8 +14,9 @@ import psutil
 
 from bench.inputs import Inputs
 from bench.options import Options
+from bench.pages import page_weights
 from bench.photos import UPLOADS, time_uploads
-from bench.scenarios import MEDIA, Scenario, chosen, plan, scenarios
+from bench.scenarios import MEDIA, PAGES, Scenario, chosen, plan, scenarios
 from bench.server import BenchServer, CeilingServer, UvicornProcess, free_port
 from bench.varnish import Varnish, start_varnish, varnishd
 from bench.writer import StaffWriter, WriterStats
@@ -35,6 +36,8 @@ class Outcome:
     edge: dict[str, dict[str, float]] = field(default_factory=dict)
     # 3-megapixel uploads, timed (bench/photos.py).
     photos: dict[str, Any] = field(default_factory=dict)
+    # KB of the public pages with their CSS and JS, compressed (bench/pages.py).
+    page_kb: dict[str, float] = field(default_factory=dict)
 
     def add(
         self,
@@ -64,6 +67,7 @@ class Outcome:
             "inputs": self.inputs,
             "edge": self.edge,
             "photos": {k: v for k, v in self.photos.items() if k != "renditions"},
+            "page_kb": self.page_kb,
         }
 
 
@@ -96,6 +100,9 @@ def run_scenarios(
                 servers["edge"] = edge
             seen: set[str] = set()
             selected = chosen(scenarios(inputs), set(only or options.only))
+            if any(s.name.split(":")[0] in PAGES for s in selected) and inputs.slugs:
+                pages = {"directory": "/", "profile": f"/trainers/{inputs.slugs[0]}"}
+                outcome.page_kb = page_weights(app.url, pages)
             if any(s.name == MEDIA for s in selected):
                 # The uploads first: the media scenario requests their renditions.
                 outcome.photos = time_uploads(app.url, inputs.token, inputs.ids[-UPLOADS:])

@@ -21,6 +21,8 @@ READ_SCENARIOS = (
     "facets:ours",
 )
 MIXED = "detail_zipf:ours_writes"
+# "Within 1.5x": a page past the cache serves at least 1 / 1.5 of its JSON's rate.
+PAGE_SHARE = 0.67
 # The writer is a harness check: below this share of its pace, the mixed ratio means little.
 WRITER_PACE_SHARE = 0.9
 
@@ -93,6 +95,20 @@ def targets(report: dict[str, Any]) -> list[dict[str, Any]]:
         ratio("deep_page:ours_uncached", "first_page:ours_uncached"),
         0.9,
     )
+    # The public pages: HTML rendered from the same documents, past the cache too.
+    at_least(
+        "directory page / JSON first page, both past the cache",
+        ratio("page_directory:ours_uncached", "first_page:ours_uncached"),
+        PAGE_SHARE,
+    )
+    at_least(
+        "profile page / JSON detail, both past the cache",
+        ratio("page_profile:ours_uncached", "detail:ours_uncached"),
+        PAGE_SHARE,
+    )
+    weights = report.get("page_kb") or {}
+    for page in ("directory", "profile"):
+        at_most(f"{page} page weight: HTML + CSS + JS, gzip (KB)", weights.get(page), 50)
     worst = None
     for name in READ_SCENARIOS:
         result = _result(report, name)

@@ -21,6 +21,7 @@ EDGE = "edge:zipf_lists_writes"
 # shows a profile and its photo. The renditions are known after the uploads that make
 # them (bench/photos.py): bench/measure.py fills the paths in.
 MEDIA = "detail_media:ours"
+PAGES = ("page_directory", "page_profile")
 # Scenarios whose ratio is a target and that run back to back twice, A B B A, so that a
 # drift in the machine's load weighs on both alike (the second round of each is averaged).
 PAIRS = (
@@ -75,6 +76,7 @@ def scenarios(inputs: Inputs) -> list[Scenario]:
     naive_searches = [p.replace("/query/trainers?", "/bench/naive/trainers/?") for p in searches]
     naive_lists = [p.replace("/query/trainers?", "/bench/naive/trainers/?") for p in lists]
     details = [f"/query/trainers/{i}" for i in inputs.ids]
+    profiles = [f"/trainers/{s}" for s in inputs.slugs]
     zipf = [f"/query/trainers/{i}" for i in inputs.zipf_ids]
     ceiling = gets(CEILING, ["/"])
     ceiling.server = "ceiling"
@@ -114,6 +116,11 @@ def scenarios(inputs: Inputs) -> list[Scenario]:
         gets("detail_zipf:ours", zipf),
         mixed,
         gets("facets:ours", ["/query/specialties", "/query/branches"]),
+        # The public pages (readapi/pages/): the directory and profiles, as HTML.
+        gets("page_directory:ours", ["/"]),
+        gets("page_directory:ours_uncached", ["/"], NO_CACHE),
+        gets("page_profile:ours", profiles),
+        gets("page_profile:ours_uncached", profiles, NO_CACHE),
         gets(MEDIA, ["/placeholder"]),
         edge,
     ]

@@ -1,4 +1,4 @@
-"""The one ASGI application: ``/query/...`` to FastAPI, everything else to Django.
+"""The one ASGI application: ``/query/...`` and the public pages to FastAPI, the rest to Django.
 
 Django loads first (settings, apps), then the read side is built with a DSN
 resolved at startup, so a test database chosen by pytest-django is honoured.
@@ -26,6 +26,7 @@ from config.limits import KnownLength  # noqa: E402
 from config.observability import metrics  # noqa: E402
 from config.observability.middleware import ObservabilityMiddleware  # noqa: E402
 from readapi.app import create_app  # noqa: E402
+from readapi.pages import routes as pages  # noqa: E402
 from trainers.photos.media import MediaFiles  # noqa: E402
 
 replica = bool(settings.READ_DATABASE_URL)
@@ -76,7 +77,13 @@ async def dispatch(scope: Scope, receive: Receive, send: Send) -> None:
         await lifespan(scope, receive, send)
         return
     path: str = scope.get("path", "")
-    if path == QUERY_PREFIX or path.startswith(QUERY_PREFIX + "/"):
+    if (
+        path.startswith(QUERY_PREFIX + "/")
+        or path == QUERY_PREFIX
+        # The public pages (readapi/pages/routes.py).
+        or path in pages.PATHS
+        or path.startswith(pages.PREFIXES)
+    ):
         await guarded_query_app(scope, receive, send)
     elif path == metrics.PATH:
         await guarded_metrics(scope, receive, send)

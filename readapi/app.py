@@ -1,4 +1,5 @@
-"""The FastAPI app of the read side, served under ``/query/``."""
+"""The FastAPI app of the read side: the query API under ``/query/`` and the public pages
+(``/``, ``/trainers/{slug}``, ``/timetable``: ``readapi/pages/``)."""
 
 from __future__ import annotations
 
@@ -19,6 +20,13 @@ from readapi.feed import ChangeNotifier, FeedSettings
 from readapi.handlers.facets import BranchListHandler, SpecialtyListHandler, TimetableHandler
 from readapi.handlers.slugs import SlugIds, TrainerSlugs
 from readapi.handlers.trainers import TrainerGetHandler, TrainerSearchHandler
+from readapi.pages import routes as pages
+from readapi.pages.handlers import (
+    DirectoryPageHandler,
+    Facets,
+    ProfilePageHandler,
+    TimetablePageHandler,
+)
 from readapi.purge import Purger, urls_from_env
 from readapi.ratelimit import RateLimit, RateLimitMiddleware
 from readapi.reader import Reader
@@ -103,6 +111,10 @@ def create_app(
         state.branches = BranchListHandler(reader)
         state.specialties = SpecialtyListHandler(reader)
         state.timetable = TimetableHandler(reader)
+        facets = Facets(cache, state.branches, state.specialties)
+        state.directory_page = DirectoryPageHandler(state.search, facets)
+        state.profile_page = ProfilePageHandler(state.get)
+        state.timetable_page = TimetablePageHandler(state.timetable, facets)
         notifier = ChangeNotifier(listen_dsn or dsn, fence=replica)
         # The response cache lives only while this listener hears other processes' commits.
         notifier.subscribe(cache.announce)
@@ -141,6 +153,7 @@ def create_app(
     app.include_router(facets.router)
     app.include_router(changes.router)
     app.include_router(docs.router)
+    app.include_router(pages.router)
     app.state.feed_settings = FeedSettings()
     front: ASGIApp = app.fastapi
     if not otel:  # with OpenTelemetry, every request goes through FastAPI's (traced) stack

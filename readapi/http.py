@@ -62,10 +62,13 @@ def conditional(
     keys: tuple[tuple[bytes, bytes], ...],
     *,
     hit: bool = False,
+    content_type: bytes = JSON,
+    extra: tuple[tuple[bytes, bytes], ...] = (),
 ) -> Response:
     """200 with ``body``, or 304 when the request's ``If-None-Match`` holds ``etag``.
 
-    ``keys``: the answer's surrogate-key headers (``readapi.edge.key_headers``).
+    ``keys``: the answer's surrogate-key headers (``readapi.edge.key_headers``);
+    ``extra``: more headers of a 200 (a page's content security policy).
     """
     quoted = f'"{etag}"'
     tag = quoted.encode()
@@ -75,10 +78,11 @@ def conditional(
         return RawResponse(304, b"", [(b"etag", tag), (b"cache-control", cache_control), *keys])
     headers = [
         (b"content-length", str(len(body)).encode()),
-        (b"content-type", JSON),
+        (b"content-type", content_type),
         (b"etag", tag),
         (b"cache-control", cache_control),
         *keys,
+        *extra,
     ]
     if hit:
         headers.append(HIT)

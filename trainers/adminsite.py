@@ -55,6 +55,8 @@ class StaffAdminSite(admin.AdminSite):
     site_title = "Trainer Profiles staff"
     index_title = "Dashboard"
     index_template = "admin/staff_index.html"
+    # "View site": the public directory (readapi/pages/), served by the read side.
+    site_url = "/"
 
     def admin_view(self, view: Callable[..., Any], cacheable: bool = False) -> Any:
         inner = super().admin_view(view, cacheable)

@@ -20,7 +20,7 @@ from __future__ import annotations
 import dataclasses
 import inspect
 import typing
-from collections.abc import Callable, Coroutine, Iterable, Iterator
+from collections.abc import Callable, Collection, Coroutine, Iterable, Iterator
 from typing import Any, TypeVar
 from urllib.parse import parse_qsl
 
@@ -101,14 +101,8 @@ class LeanRoute(APIRoute):
         if known is not None:
             return known
         assert self.model is not None
-        values: dict[str, Any] = {}
-        for name, value in parse_qsl(query_string.decode("latin-1"), keep_blank_values=True):
-            if name in self.lists:
-                values.setdefault(name, []).append(value)
-            else:
-                values[name] = value
         try:
-            params = self.model.model_validate(values)
+            params = self.model.model_validate(query_values(query_string, self.lists))
         except ValidationError as exc:
             errors = [{**e, "loc": ("query", *e["loc"])} for e in exc.errors(include_url=False)]
             raise RequestValidationError(errors) from None
@@ -116,6 +110,18 @@ class LeanRoute(APIRoute):
             self.validated.clear()  # a flood of distinct strings starts it again
         self.validated[query_string] = params
         return params
+
+
+def query_values(query_string: bytes, lists: Collection[str]) -> dict[str, Any]:
+    """A query string as a model's input: the names in ``lists`` gather every value,
+    any other name keeps its last one."""
+    values: dict[str, Any] = {}
+    for name, value in parse_qsl(query_string.decode("latin-1"), keep_blank_values=True):
+        if name in lists:
+            values.setdefault(name, []).append(value)
+        else:
+            values[name] = value
+    return values
 
 
 def _handler_for(handlers: dict[Any, Any], exc: Exception) -> Any:
@@ -184,6 +190,39 @@ def bypasses_cache(request: Request) -> bool:
     return "no-cache" in (header(request, CACHE_CONTROL) or "")
 
 
+async def cached(
+    cache: ResponseCache,
+    handler: QueryHandler[Q, Document] | QueryHandler[Q, Document | None],
+    query: Q,
+    keys: frozenset[str],
+    key: str = "",
+    *,
+    refresh: bool = False,
+) -> tuple[bytes, str, bool] | None:
+    """``query``'s body and ETag, and whether the response cache had them; None: not found.
+
+    On a miss (or with ``refresh``) the handler answers and the cache keeps the answer.
+    ``key``: the cache key, when the caller has a cheaper canonical one than the query's
+    repr (which it must determine alone, token aside).
+    """
+    if not key:
+        token = getattr(query, "token", None)
+        key = repr(query if token is None else dataclasses.replace(query, token=None))  # type: ignore[type-var]
+    enabled = cache.enabled
+    if enabled and not refresh:
+        entry = cache.get(key)
+        if entry is not None:
+            return entry.body, entry.etag, True
+    cache.misses += 1
+    ticket = cache.ticket()
+    document = await handler.handle(query)
+    if document is None:
+        return None
+    if enabled:
+        cache.put(key, ticket, keys, document.body, document.etag, document.read_at)
+    return document.body, document.etag, False
+
+
 async def answer(
     request: Request,
     handler: QueryHandler[Q, Document] | QueryHandler[Q, Document | None],
@@ -196,24 +235,11 @@ async def answer(
 
     A request with ``Cache-Control: no-cache`` or a consistency token skips the cache
     and refreshes it. ``missing``: the 404 detail when the handler finds nothing.
-    ``key``: the cache key, when the route has a cheaper canonical one than the
-    query's repr (which it must determine alone, token aside).
+    ``key``: see ``cached``.
     """
-    cache: ResponseCache = request.app.state.cache
-    headers = key_headers(keys)
-    token = getattr(query, "token", None)
-    if not key:
-        key = repr(query if token is None else dataclasses.replace(query, token=None))  # type: ignore[type-var]
-    enabled = cache.enabled
-    if enabled and token is None and not bypasses_cache(request):
-        entry = cache.get(key)
-        if entry is not None:
-            return conditional(request, entry.body, entry.etag, headers, hit=True)
-    cache.misses += 1
-    ticket = cache.ticket()
-    document = await handler.handle(query)
-    if document is None:
+    refresh = getattr(query, "token", None) is not None or bypasses_cache(request)
+    found = await cached(request.app.state.cache, handler, query, keys, key, refresh=refresh)
+    if found is None:
         raise HTTPException(404, missing)
-    if enabled:
-        cache.put(key, ticket, keys, document.body, document.etag, document.read_at)
-    return conditional(request, document.body, document.etag, headers)
+    body, etag, hit = found
+    return conditional(request, body, etag, key_headers(keys), hit=hit)

@@ -116,7 +116,7 @@ async def read_trainer(
         if found is None:
             raise HTTPException(404, NOT_FOUND) from None
         if found.slug != trainer_id:
-            return moved(request, found.slug, keys.trainer(found.id))
+            return moved(request, f"{router.prefix}/{found.slug}", keys.trainer(found.id))
         text = found.id
     query = TrainerGet(text, token=token)
     dependency = keys.trainer(text)
@@ -133,10 +133,10 @@ def canonical_id(text: str) -> str | None:
         return None
 
 
-def moved(request: Request, slug: str, dependency: str) -> Response:
-    """301 to the trainer's current slug, with the query string; cached and purged like
-    the profile (its key)."""
-    location = f"{router.prefix}/{slug}".encode()
+def moved(request: Request, path: str, dependency: str) -> Response:
+    """301 to ``path`` (a trainer's current address), with the query string; cached and
+    purged like the profile (its key)."""
+    location = path.encode()
     if query_string := request.scope["query_string"]:
         location += b"?" + query_string
     headers = [

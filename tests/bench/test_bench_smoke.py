@@ -19,12 +19,14 @@ import pytest
 
 from bench.report import MIXED, READ_SCENARIOS
 from bench.scenarios import CEILING, PAIRS
+from bench.scenarios import PAGES as PAGE_KINDS
 
 ROOT = Path(__file__).resolve().parents[2]
 BASELINES = ("list:naive_drf", "search:naive_drf", "detail:naive_drf", "deep_page:naive_drf")
 UNCACHED = tuple(
     f"{kind}:ours_uncached" for kind in ("list", "first_page", "deep_page", "search", "detail")
 )
+PAGES = ("page_directory:ours", "page_profile:ours", *(f"{p}:ours_uncached" for p in PAGE_KINDS))
 WRITES = ("write:ours", "write:plain_drf")
 TARGETS = (
     "detail past the cache / bare ASGI ceiling",
@@ -35,6 +37,10 @@ TARGETS = (
     "deep page / first page, both past the cache",
     "writes: command PATCH / plain DRF PATCH",
     "check_read_model after the write load",
+    "directory page / JSON first page, both past the cache",
+    "profile page / JSON detail, both past the cache",
+    "directory page weight: HTML + CSS + JS, gzip (KB)",
+    "profile page weight: HTML + CSS + JS, gzip (KB)",
 )
 
 pytestmark = [pytest.mark.bench, pytest.mark.timeout(600)]
@@ -64,7 +70,7 @@ def test_make_bench_runs_every_scenario_and_writes_its_json(tmp_path: Path) -> N
     report = json.loads((tmp_path / "latest.json").read_text())
     results = report["results"]
     zipf = ("detail_zipf:ours", MIXED)
-    for scenario in (*READ_SCENARIOS, *BASELINES, *WRITES, *UNCACHED, *zipf, CEILING):
+    for scenario in (*READ_SCENARIOS, *BASELINES, *WRITES, *UNCACHED, *PAGES, *zipf, CEILING):
         assert scenario in results, scenario
         assert results[scenario]["requests"] > 0, scenario
         assert results[scenario]["errors"] == 0, (scenario, results[scenario])

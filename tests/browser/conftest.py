@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from pathlib import Path
 
 import pytest
@@ -20,6 +20,16 @@ WAIT = 15  # seconds, for any one page or element
 
 @pytest.fixture
 def browser() -> Iterator[WebDriver]:
+    yield from chromium()
+
+
+@pytest.fixture
+def browser_without_script() -> Iterator[WebDriver]:
+    """Chromium with JavaScript turned off, as some readers and crawlers are."""
+    yield from chromium(script=False)
+
+
+def chromium(*, script: bool = True) -> Generator[WebDriver, None, None]:
     if not (CHROMIUM.exists() and CHROMEDRIVER.exists()):
         if os.environ.get("CI"):
             pytest.fail("Chromium is missing: .ci/run installs chromium and chromium-driver")
@@ -40,6 +50,10 @@ def browser() -> Iterator[WebDriver]:
         f"--user-data-dir={profile}",
     ):
         options.add_argument(flag)
+    if not script:
+        options.add_experimental_option(
+            "prefs", {"profile.managed_default_content_settings.javascript": 2}
+        )
     # An explicit driver path: Selenium Manager (which would download one) never runs.
     driver = webdriver.Chrome(service=Service(str(CHROMEDRIVER)), options=options)
     try:

@@ -159,3 +159,19 @@ def test_unknown_slugs_are_404(app_client: TestClient, gym: Gym, slug: str) -> N
     response = app_client.get(f"/query/trainers/{slug}", follow_redirects=False)
     assert response.status_code == 404
     assert response.json()["detail"] == NOT_FOUND
+
+
+def test_the_profile_page_at_a_former_slug_redirects_like_the_json(
+    app_client: TestClient, gym: Gym
+) -> None:
+    old = gym.ana.slug
+    rename(gym.ana, "ana-the-coach")
+
+    assert redirect_of(app_client, f"/trainers/{old}") == "/trainers/ana-the-coach"
+    assert redirect_of(app_client, f"/trainers/{old}?from=mail") == (
+        "/trainers/ana-the-coach?from=mail"
+    )
+    page = app_client.get(f"/trainers/{old}")
+    assert page.status_code == 200
+    assert "text/html" in page.headers["content-type"]
+    assert app_client.get("/trainers/nobody-had-this").status_code == 404

@@ -1,0 +1,1 @@
+"""The public directory: server-rendered pages over the query handlers (docs/pages.md)."""

@@ -1,0 +1,139 @@
+"""The pages' frame and the pieces every page shares; every value is escaped here.
+
+Plain functions over the documents the query handlers return (already JSON): no
+template engine, so the pages need no dependency and a render costs tens of
+microseconds. Text from the read model only ever goes out through ``text`` (or
+``json_ld``), so a trainer's bio cannot become markup.
+"""
+
+from __future__ import annotations
+
+import html
+import os
+import re
+from typing import Any
+
+import orjson
+
+from readapi.pages import assets
+from readapi.vocab import Position, Shift, Weekday
+
+# The pages load nothing from another host and run no inline script. Photos may live
+# in object storage (MEDIA_STORAGE=s3), hence https: images. JSON-LD is data, not run.
+CSP = (
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' https: data:; "
+    "connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
+)
+HEADERS: tuple[tuple[bytes, bytes], ...] = ((b"content-security-policy", CSP.encode()),)
+HTML = b"text/html; charset=utf-8"
+SPECIAL = re.compile("[&<>\"']")
+
+POSITIONS = {
+    Position.HEAD_COACH: "Head coach",
+    Position.SENIOR_TRAINER: "Senior trainer",
+    Position.TRAINER: "Trainer",
+    Position.ASSISTANT: "Assistant trainer",
+}
+SHIFTS = {s.value: s.value.capitalize() for s in Shift}
+WEEKDAYS = {d.value: d.name.capitalize() for d in Weekday}
+
+
+def site_name() -> str:
+    return os.environ.get("SITE_NAME", "").strip() or "Trainer Profiles"
+
+
+def text(value: object) -> str:
+    """``value`` as HTML text or a quoted attribute value.
+
+    Most values hold no character to escape: one scan finds that, where ``html.escape``
+    would make five replacements (escaping was most of a directory page's render)."""
+    raw = value if isinstance(value, str) else str(value)
+    if SPECIAL.search(raw) is None:
+        return raw
+    return html.escape(raw, quote=True)
+
+
+def json_ld(value: Any) -> str:
+    """JSON for a ``<script type="application/ld+json">``: no ``<`` can end the element."""
+    raw = orjson.dumps(value).decode()
+    return raw.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+def name_of(trainer: dict[str, Any]) -> str:
+    return f"{trainer['first_name']} {trainer['last_name']}"
+
+
+def position_of(trainer: dict[str, Any]) -> str:
+    return POSITIONS.get(trainer["position"], str(trainer["position"]).replace("_", " "))
+
+
+def tenure(years: int) -> str:
+    if years < 1:
+        return "New this year"
+    return f"{years} year{'s' if years != 1 else ''} with us"
+
+
+def photo(trainer: dict[str, Any], *, sizes: str, alt: str, lazy: bool = True) -> str:
+    """The trainer's photo (WebP widths in ``srcset``, JPEG fallback), or initials."""
+    loading = ' loading="lazy"' if lazy else ""
+    found = trainer.get("photo")
+    if found:
+        return (
+            f'<img class="photo" src="{text(found["url"])}" srcset="{text(found["srcset"])}" '
+            f'sizes="{sizes}" width="{found["width"]}" height="{found["height"]}" '
+            f'alt="{text(alt)}"{loading} decoding="async">'
+        )
+    if trainer.get("photo_url"):
+        return f'<img class="photo" src="{text(trainer["photo_url"])}" alt="{text(alt)}"{loading}>'
+    initials = (trainer["first_name"][:1] + trainer["last_name"][:1]).upper()
+    return f'<div class="initials" aria-hidden="true">{text(initials)}</div>'
+
+
+def page(
+    *,
+    title: str,
+    description: str,
+    canonical: str,
+    main: str,
+    live: str = "",
+    current: str = "",
+    head: str = "",
+) -> str:
+    """A whole document. ``live``: what the script refreshes on a change (see site.js);
+    ``current``: the nav entry of this page."""
+    site = text(site_name())
+
+    def nav(href: str, label: str) -> str:
+        here = ' aria-current="page"' if href == current else ""
+        return f'<li><a href="{href}"{here}>{label}</a></li>'
+
+    live_attr = f' data-live="{text(live)}"' if live else ""
+    return (
+        '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        f"<title>{text(title)}</title>\n"
+        f'<meta name="description" content="{text(description)}">\n'
+        f'<link rel="canonical" href="{text(canonical)}">\n'
+        f'<link rel="stylesheet" href="{assets.url("site.css")}">\n'
+        f'<link rel="icon" href="{assets.url("icon.svg")}" type="image/svg+xml">\n'
+        f'<script src="{assets.url("site.js")}" defer></script>\n{head}</head>\n<body>\n'
+        '<a class="skip" href="#main">Skip to content</a>\n'
+        f'<header class="site"><div class="wrap"><a class="brand" href="/">{site}</a>\n'
+        f'<nav aria-label="Site"><ul>{nav("/", "Trainers")}{nav("/timetable", "Timetable")}'
+        "</ul></nav></div></header>\n"
+        f'<main id="main" class="wrap"{live_attr}>\n{main}</main>\n'
+        f'<footer class="site-foot"><div class="wrap">{site} · trainer directory · '
+        '<a href="/query/docs">Open data API</a></div></footer>\n</body>\n</html>\n'
+    )
+
+
+def message(*, title: str, heading: str, body: str, canonical: str) -> str:
+    """A short page that says what went wrong and leads back to the directory; ``body``
+    is markup."""
+    main = (
+        f"<h1>{text(heading)}</h1>\n{body}\n"
+        '<p><a class="button" href="/">See all trainers</a></p>\n'
+    )
+    return page(
+        title=f"{title} · {site_name()}", description=heading, canonical=canonical, main=main
+    )

@@ -1,0 +1,149 @@
+"""``/trainers/{slug}``: one trainer's profile, with schema.org ``Person`` data in JSON-LD."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from readapi.pages.html import (
+    WEEKDAYS,
+    json_ld,
+    name_of,
+    page,
+    photo,
+    position_of,
+    site_name,
+    tenure,
+    text,
+)
+
+PORTRAIT_SIZES = "(min-width: 48rem) 288px, 192px"
+DESCRIPTION_CHARS = 155
+PARAGRAPHS = re.compile(r"\n\s*\n")
+
+
+def description(trainer: dict[str, Any]) -> str:
+    """The meta description: the bio's opening, or a sentence made of the facts."""
+    bio = " ".join(trainer["bio"].split())
+    if len(bio) > DESCRIPTION_CHARS:
+        bio = bio[: DESCRIPTION_CHARS - 1].rsplit(" ", 1)[0] + "…"
+    if bio:
+        return bio
+    branch = trainer["branch"]
+    specialties = ", ".join(s["name"] for s in trainer["specialties"])
+    facts = (
+        f"{name_of(trainer)}, {position_of(trainer).lower()} at {branch['name']} ({branch['city']})"
+    )
+    return facts + (f": {specialties}." if specialties else ".")
+
+
+def person(trainer: dict[str, Any], url: str, origin: str) -> dict[str, Any]:
+    """schema.org ``Person``: who, where, what they know, what they hold."""
+    branch = trainer["branch"]
+    data: dict[str, Any] = {
+        "@context": "https://schema.org",
+        "@type": "Person",
+        "name": name_of(trainer),
+        "givenName": trainer["first_name"],
+        "familyName": trainer["last_name"],
+        "jobTitle": position_of(trainer),
+        "url": url,
+        "worksFor": {
+            "@type": "ExerciseGym",
+            "name": f"{site_name()} {branch['name']}",
+            "address": {"@type": "PostalAddress", "addressLocality": branch["city"]},
+        },
+    }
+    if trainer["bio"]:
+        data["description"] = trainer["bio"]
+    found = trainer.get("photo")
+    image = found["url"] if found else trainer.get("photo_url")
+    if image:
+        data["image"] = origin + image if image.startswith("/") else image
+    if trainer["specialties"]:
+        data["knowsAbout"] = [s["name"] for s in trainer["specialties"]]
+    if trainer["certifications"]:
+        data["hasCredential"] = [
+            {"@type": "EducationalOccupationalCredential", "name": c["name"]}
+            | (
+                {"recognizedBy": {"@type": "Organization", "name": c["issuer"]}}
+                if c["issuer"]
+                else {}
+            )
+            for c in trainer["certifications"]
+        ]
+    return data
+
+
+def _date(iso: str, shown: str) -> str:
+    return f'<time datetime="{text(iso)}">{text(shown)}</time>'
+
+
+def _certifications(items: list[dict[str, Any]]) -> str:
+    if not items:
+        return ""
+    rows = []
+    for c in items:
+        line = text(c["name"])
+        if c["issuer"]:
+            line += f" — {text(c['issuer'])}"
+        line += f", since {_date(c['issued_on'], c['issued_on'][:4])}"
+        if c["expires_on"]:
+            line += f", valid until {_date(c['expires_on'], c['expires_on'])}"
+        rows.append(f"<li>{line}</li>")
+    return f'<section><h2>Certifications</h2><ul class="certs">{"".join(rows)}</ul></section>\n'
+
+
+def _classes(items: list[dict[str, Any]]) -> str:
+    if not items:
+        return ""
+    rows = "".join(
+        f"<tr><td>{text(WEEKDAYS.get(c['weekday'], c['weekday']))}</td>"
+        f"<td><time>{text(c['start_time'])}</time></td><td>{text(c['title'])}</td>"
+        f"<td>{c['duration_minutes']} min</td><td>{text(c['branch']['name'])}</td></tr>"
+        for c in items
+    )
+    return (
+        '<section><h2 id="classes">Weekly classes</h2>'
+        '<div class="scroll" role="region" aria-labelledby="classes" tabindex="0">'
+        "<table><caption>Every week, local time</caption>"
+        '<thead><tr><th scope="col">Day</th><th scope="col">Starts</th><th scope="col">Class</th>'
+        '<th scope="col">Length</th><th scope="col">Branch</th></tr></thead>'
+        f"<tbody>{rows}</tbody></table></div></section>\n"
+    )
+
+
+def profile(trainer: dict[str, Any], origin: str) -> str:
+    name = name_of(trainer)
+    url = f"{origin}/trainers/{trainer['slug']}"
+    branch = trainer["branch"]
+    leave = ' <span class="badge">On leave</span>' if trainer["on_leave"] else ""
+    bio = "".join(
+        f"<p>{text(p.strip())}</p>" for p in PARAGRAPHS.split(trainer["bio"]) if p.strip()
+    )
+    specialties = "".join(
+        f'<li><a href="/?specialty={text(s["slug"])}">{text(s["name"])}</a></li>'
+        for s in trainer["specialties"]
+    )
+    main = (
+        '<p class="crumbs"><a href="/">← All trainers</a></p>\n'
+        f'<article class="profile" data-id="{text(trainer["id"])}">'
+        f'<div class="portrait">{photo(trainer, sizes=PORTRAIT_SIZES, alt=name, lazy=False)}</div>'
+        f"<div><h1>{text(name)}{leave}</h1>"
+        f'<p class="meta">{text(position_of(trainer))} · {text(branch["name"])}, '
+        f"{text(branch['city'])} · {text(tenure(trainer['tenure_years']))}</p>"
+        + (f'<ul class="tags" aria-label="Specialties">{specialties}</ul>' if specialties else "")
+        + (f'<section class="bio"><h2>About</h2>{bio}</section>\n' if bio else "")
+        + _certifications(trainer["certifications"])
+        + _classes(trainer["classes"])
+        + "</div></article>\n"
+    )
+    head = f'<script type="application/ld+json">{json_ld(person(trainer, url, origin))}</script>\n'
+    return page(
+        title=f"{name}, {position_of(trainer).lower()} · {site_name()}",
+        description=description(trainer),
+        canonical=url,
+        main=main,
+        live=f"trainer:{trainer['id']}",
+        head=head,
+    )

@@ -20,9 +20,10 @@ HIT = (b"x-cache", b"hit")
 IF_NONE_MATCH = b"if-none-match"
 CACHE_CONTROL = b"cache-control"
 TOKEN = lsn.HEADER.lower().encode()
+HOST = b"host"
 # The request headers the cached routes read, found in one pass over the request's
 # list: Starlette's ``Headers`` scans and decodes the whole list on every look-up.
-READ = frozenset({IF_NONE_MATCH, CACHE_CONTROL, TOKEN})
+READ = frozenset({IF_NONE_MATCH, CACHE_CONTROL, TOKEN, HOST})
 
 
 def header(request: Request, name: bytes) -> str | None:

@@ -1,6 +1,7 @@
 vcl 4.1;
-# The edge in front of Trainer Profiles: caches the public query API (/query/) by the
-# app's Cache-Control, tags each answer with its dependency keys (the app's `xkey`
+# The edge in front of Trainer Profiles: caches the public query API (/query/) and the
+# public pages (/, /results, /timetable, /trainers/..., /assets/...) by the app's
+# Cache-Control, tags each answer with its dependency keys (the app's `xkey`
 # header, Varnish's xkey module from Debian's varnish-modules) and drops them when
 # the app's purger (readapi/purge.py) sends `PURGE` with `xkey-purge: <keys>`, or
 # everything on `BAN`. Everything else (admin, command API, ops) passes through.
@@ -56,12 +57,14 @@ sub vcl_recv {
         if (client.ip !~ purgers) {
             return (synth(403, "Banning is not allowed from this address."));
         }
-        ban("obj.http.x-url ~ ^/query");
+        ban("obj.http.x-url ~ ^/");
         return (synth(200, "Banned every cached answer."));
     }
 
-    # Only the public query API is cached; the change feed streams through.
-    if (req.url !~ "^/query(/|\?|$)" || req.url ~ "^/query/changes") {
+    # Only the public query API and the public pages are cached; the change feed
+    # streams through.
+    if (!(req.url ~ "^/query(/|\?|$)" || req.url ~ "^/(results|timetable)?(\?|$)"
+          || req.url ~ "^/(trainers|assets)/") || req.url ~ "^/query/changes") {
         return (pass);
     }
     if (req.method != "GET" && req.method != "HEAD") {
@@ -84,8 +87,9 @@ sub vcl_recv {
 
 sub vcl_backend_response {
     set beresp.http.x-url = bereq.url;
-    # Cached only what the app says shared caches may keep, by s-maxage.
-    if (bereq.url !~ "^/query" || beresp.http.Cache-Control !~ "s-maxage=[1-9]") {
+    # Cached only what the app says shared caches may keep: by s-maxage, or a file
+    # whose name changes with its content (the pages' assets, `immutable`).
+    if (beresp.http.Cache-Control !~ "s-maxage=[1-9]" && beresp.http.Cache-Control !~ "immutable") {
         set beresp.uncacheable = true;
         set beresp.ttl = 120s;
         return (deliver);

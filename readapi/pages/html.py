@@ -8,6 +8,7 @@ microseconds. Text from the read model only ever goes out through ``text`` (or
 
 from __future__ import annotations
 
+import functools
 import html
 import os
 import re
@@ -18,11 +19,25 @@ import orjson
 from readapi.pages import assets
 from readapi.vocab import Position, Shift, Weekday
 
+
+def frame_ancestors() -> str:
+    """Who may show the pages in a frame: ``SITE_FRAME_ANCESTORS`` (the gym's own sites,
+    space-separated origins), else nobody."""
+    origins = os.environ.get("SITE_FRAME_ANCESTORS", "").split()
+    if any(not re.fullmatch(r"https?://[A-Za-z0-9.*:-]+", o) for o in origins):
+        raise ValueError(
+            "SITE_FRAME_ANCESTORS: space-separated origins, such as https://gym.example"
+        )
+    return " ".join(origins) or "'none'"
+
+
 # The pages load nothing from another host and run no inline script. Photos may live
 # in object storage (MEDIA_STORAGE=s3), hence https: images. JSON-LD is data, not run.
+# Browsers that know frame-ancestors ignore X-Frame-Options (readapi/security.py).
 CSP = (
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' https: data:; "
-    "connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
+    "connect-src 'self'; form-action 'self'; base-uri 'none'; "
+    f"frame-ancestors {frame_ancestors()}"
 )
 HEADERS: tuple[tuple[bytes, bytes], ...] = ((b"content-security-policy", CSP.encode()),)
 HTML = b"text/html; charset=utf-8"
@@ -38,7 +53,9 @@ SHIFTS = {s.value: s.value.capitalize() for s in Shift}
 WEEKDAYS = {d.value: d.name.capitalize() for d in Weekday}
 
 
+@functools.cache
 def site_name() -> str:
+    """``SITE_NAME``, read once per process."""
     return os.environ.get("SITE_NAME", "").strip() or "Trainer Profiles"
 
 

@@ -8,6 +8,7 @@ form's blank fields mean "any"; a value no filter takes is a 422 page naming the
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 from typing import Any
@@ -19,7 +20,7 @@ from starlette.responses import Response
 from readapi import keys
 from readapi.edge import key_headers
 from readapi.handlers.slugs import SlugOwner
-from readapi.http import RawResponse, conditional
+from readapi.http import HOST, RawResponse, conditional, header
 from readapi.pages import assets
 from readapi.pages.directory import PAGE_SIZE
 from readapi.pages.handlers import DirectoryPage, ProfilePage, TimetablePage
@@ -77,13 +78,19 @@ class TimetableParams(BaseModel):
     _blanks = field_validator("branch", mode="before")(_blank_is_none)
 
 
+@functools.cache
+def site_url() -> str:
+    """``SITE_URL``, read once per process."""
+    return os.environ.get("SITE_URL", "").strip().rstrip("/")
+
+
 def origin_of(request: Request) -> str:
     """The site's address for canonical links: ``SITE_URL``, else the request's own
-    scheme and (host-guarded) ``Host``."""
-    configured = os.environ.get("SITE_URL", "").strip().rstrip("/")
-    if configured:
+    scheme and (host-guarded) ``Host``, read from the scope (a ``URL`` object costs more
+    than the rest of a page's routing)."""
+    if configured := site_url():
         return configured
-    return f"{request.url.scheme}://{request.headers.get('host', 'localhost')}"
+    return f"{request.scope.get('scheme', 'http')}://{header(request, HOST) or 'localhost'}"
 
 
 def html_response(request: Request, status: int, html: str) -> Response:
@@ -133,11 +140,18 @@ async def serve(
     handler: QueryHandler[Any, Document] | QueryHandler[Any, Document | None],
     query: Any,
     dependencies: frozenset[str],
+    key: str = "",
 ) -> Response:
-    """A page from the response cache or its handler, as ``answer`` serves JSON."""
+    """A page from the response cache or its handler, as ``answer`` serves JSON.
+    ``key``: see ``cached``."""
     try:
         found = await cached(
-            request.app.state.cache, handler, query, dependencies, refresh=bypasses_cache(request)
+            request.app.state.cache,
+            handler,
+            query,
+            dependencies,
+            key,
+            refresh=bypasses_cache(request),
         )
     except InvalidQuery as exc:
         return invalid(request, [(exc.field, exc.message)])
@@ -194,7 +208,8 @@ async def profile_page(request: Request, slug: str) -> Response:
     if found.slug != slug:
         return moved(request, f"/trainers/{found.slug}", dependency)
     query = ProfilePage(found.id, origin_of(request))
-    return await serve(request, state.profile_page, query, frozenset((dependency,)))
+    key = f"profile page {query.id} {query.origin}"
+    return await serve(request, state.profile_page, query, frozenset((dependency,)), key)
 
 
 @router.get("/timetable")

@@ -166,3 +166,31 @@ def test_the_edge_keeps_a_former_slugs_redirect_until_the_trainer_changes(edge: 
     while http.get(path).status_code != 200:
         assert time.monotonic() - started < 1.0, "the redirect outlived the purge"
         time.sleep(0.02)
+
+
+def test_the_edge_caches_the_public_pages_and_purges_them_by_key(edge: Edge) -> None:
+    http = edge.http
+    ana = make_trainer(first_name="Ana", slug="ana-page", bio="Before the edit.")
+    page = "/trainers/ana-page"
+    first, second = http.get(page), http.get(page)
+    assert first.status_code == second.status_code == 200
+    assert "text/html" in second.headers["content-type"]
+    assert (first.headers["x-edge-cache"], second.headers["x-edge-cache"]) == ("miss", "hit")
+    assert second.headers["surrogate-key"] == f"t:{ana.id}"
+    http.get("/")
+    assert http.get("/").headers["x-edge-cache"] == "hit"
+    stylesheet = next(
+        part.split('"')[1]
+        for part in second.text.split("href=")[1:]
+        if part.startswith('"/assets/') and '.css"' in part.split(">")[0]
+    )
+    http.get(stylesheet)
+    assert http.get(stylesheet).headers["x-edge-cache"] == "hit"  # immutable, hashed name
+
+    trainer_update_profile(TrainerUpdateProfile(ana.id, bio="After the edit."))
+
+    assert fresh_within(http, page, lambda r: "After the edit." in r.text) < 1.0
+    # The admin and the command API still pass through.
+    for url in ("/admin/login/", "/api/"):
+        http.get(url)
+        assert http.get(url).headers["x-edge-cache"] == "miss", url

@@ -13,7 +13,7 @@ import pytest
 from django.test import Client
 from fastapi.testclient import TestClient
 
-from readapi.pages.html import CSP
+from readapi.pages.html import CSP, frame_ancestors
 from tests.factories import make_trainer
 from tests.readapi.conftest import Gym
 from tests.readapi.test_response_cache import get_cached
@@ -282,3 +282,12 @@ def test_head_and_the_host_guard_apply_to_pages(app_client: TestClient, gym: Gym
 
 def test_the_admins_view_site_link_opens_the_directory(admin_client: Client) -> None:
     assert '<a href="/">View site</a>' in admin_client.get("/admin/").content.decode()
+
+
+def test_no_site_may_frame_the_pages_unless_listed(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert "frame-ancestors 'none'" in CSP
+    monkeypatch.setenv("SITE_FRAME_ANCESTORS", "https://www.gym.example https://*.gym.example")
+    assert frame_ancestors() == "https://www.gym.example https://*.gym.example"
+    monkeypatch.setenv("SITE_FRAME_ANCESTORS", "https://gym.example; script-src *")
+    with pytest.raises(ValueError, match="SITE_FRAME_ANCESTORS"):
+        frame_ancestors()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlencode
 
@@ -18,7 +20,8 @@ from readapi.pages.html import (
 )
 from readapi.queries import TrainerSearch
 
-PAGE_SIZE = 24
+# The JSON API's default page: a page of cards costs one page of the list's statement.
+PAGE_SIZE = 20
 # Cards show the photo 6rem wide: the 160w rendition, 320w on a dense screen.
 CARD_SIZES = "96px"
 # Cards above the fold load at once; the rest when scrolled to.
@@ -52,30 +55,35 @@ def summary(count: int, more: bool) -> str:
     return shown + (", more below." if more else ".")
 
 
-def card(trainer: dict[str, Any], n: int) -> str:
+def card(trainer: dict[str, Any], n: int, esc: Callable[[object], str] = text) -> str:
+    """One trainer's card; ``esc`` escapes the trainer's values (``html.escaper``)."""
     branch = trainer["branch"]
     leave = ' <span class="badge">On leave</span>' if trainer["on_leave"] else ""
-    tags = "".join(f"<li>{text(s['name'])}</li>" for s in trainer["specialties"])
+    tags = "".join(f"<li>{esc(s['name'])}</li>" for s in trainer["specialties"])
     return (
-        f'<li class="card" data-id="{text(trainer["id"])}">'
-        f"{photo(trainer, sizes=CARD_SIZES, alt='', lazy=n >= EAGER)}<div>"
-        f'<h2><a href="/trainers/{text(trainer["slug"])}">{text(name_of(trainer))}</a>{leave}</h2>'
-        f"<p>{text(position_of(trainer))} · {text(branch['name'])}, {text(branch['city'])}</p>"
-        f"<p>{text(tenure(trainer['tenure_years']))}</p>"
+        # An id is a UUID (the column's type): nothing in it to escape.
+        f'<li class="card" data-id="{trainer["id"]}">'
+        f"{photo(trainer, sizes=CARD_SIZES, alt='', lazy=n >= EAGER, esc=esc)}<div>"
+        f'<h2><a href="/trainers/{esc(trainer["slug"])}">{esc(name_of(trainer))}</a>{leave}</h2>'
+        f"<p>{esc(position_of(trainer))} · {esc(branch['name'])}, {esc(branch['city'])}</p>"
+        f"<p>{tenure(trainer['tenure_years'])}</p>"
         + (f'<ul class="tags" aria-label="Specialties">{tags}</ul>' if tags else "")
         + "</div></li>"
     )
 
 
-def results(found: dict[str, Any], search: TrainerSearch) -> str:
-    """The cards and the "more" link: the part of ``/`` that ``/results`` serves alone."""
+def results(
+    found: dict[str, Any], search: TrainerSearch, esc: Callable[[object], str] = text
+) -> str:
+    """The cards and the "more" link: the part of ``/`` that ``/results`` serves alone.
+    ``esc``: how the page's values are escaped (``html.escaper`` of its JSON)."""
     items = found["items"]
     if not items:
         return (
             '<p class="empty">No trainer matches these filters. '
             '<a href="/">See all trainers</a></p>\n'
         )
-    cards = "\n".join(card(t, n) for n, t in enumerate(items))
+    cards = "\n".join(card(t, n, esc) for n, t in enumerate(items))
     out = f'<ul class="cards">\n{cards}\n</ul>\n'
     if found["next_cursor"]:
         href = "/?" + urlencode(params_of(search, found["next_cursor"]))
@@ -84,12 +92,18 @@ def results(found: dict[str, Any], search: TrainerSearch) -> str:
     return out
 
 
+@functools.lru_cache(maxsize=64)
+def _options(options: tuple[tuple[str, str], ...]) -> str:
+    """A select's options, rendered once per distinct list (branches and specialties
+    change rarely; each page would otherwise escape every one of them again)."""
+    return "".join(f'<option value="{text(v)}">{text(shown)}</option>' for v, shown in options)
+
+
 def _select(name: str, label: str, anyone: str, options: list[tuple[str, str]], chosen: str) -> str:
-    rows = "".join(
-        f'<option value="{text(value)}"{" selected" if value == chosen else ""}>'
-        f"{text(shown)}</option>"
-        for value, shown in options
-    )
+    rows = _options(tuple(options))
+    if chosen:
+        mark = f'<option value="{text(chosen)}">'
+        rows = rows.replace(mark, mark[:-1] + " selected>", 1)
     return (
         f'<div><label for="{name}">{label}</label>'
         f'<select id="{name}" name="{name}"><option value="">{anyone}</option>{rows}</select></div>'
@@ -128,6 +142,7 @@ def directory(
     branches: list[dict[str, Any]],
     specialties: list[dict[str, Any]],
     origin: str,
+    esc: Callable[[object], str] = text,
 ) -> str:
     site = site_name()
     items = found["items"]
@@ -139,7 +154,7 @@ def directory(
         "branch, shift and the days they teach.</p>\n"
         + form(search, branches, specialties)
         + f'<p id="status" class="status" role="status">{status}</p>\n'
-        + f'<div id="results" data-limit="{PAGE_SIZE}">\n{results(found, search)}</div>\n'
+        + f'<div id="results" data-limit="{PAGE_SIZE}">\n{results(found, search, esc)}</div>\n'
     )
     return page(
         title=f"Trainers · {site}",

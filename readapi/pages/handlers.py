@@ -22,7 +22,7 @@ from readapi.cache import ResponseCache
 from readapi.handlers.facets import BranchListHandler, SpecialtyListHandler, TimetableHandler
 from readapi.handlers.trainers import TrainerGetHandler, TrainerSearchHandler
 from readapi.pages.directory import directory, results
-from readapi.pages.html import site_name
+from readapi.pages.html import escaper, site_name
 from readapi.pages.profile import profile
 from readapi.pages.timetable import timetable
 from readapi.queries import (
@@ -118,11 +118,13 @@ class DirectoryPageHandler:
     async def handle(self, query: DirectoryPage) -> Document:
         found = await self.search.handle(query.search)
         page = orjson.loads(found.body)
+        esc = escaper(found.body)
         if not query.whole:
-            return html_document(results(page, query.search), found.read_at, query, found.etag)
+            html = results(page, query.search, esc)
+            return html_document(html, found.read_at, query, found.etag)
         branches, branches_etag = await self.facets.branches()
         specialties, specialties_etag = await self.facets.specialties()
-        html = directory(page, query.search, branches, specialties, query.origin)
+        html = directory(page, query.search, branches, specialties, query.origin, esc)
         return html_document(
             html, found.read_at, query, found.etag, branches_etag, specialties_etag
         )

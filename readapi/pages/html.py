@@ -12,6 +12,7 @@ import functools
 import html
 import os
 import re
+from collections.abc import Callable
 from typing import Any
 
 import orjson
@@ -70,6 +71,18 @@ def text(value: object) -> str:
     return html.escape(raw, quote=True)
 
 
+# In a JSON text, a string holds one of the characters ``text`` escapes only if the text
+# shows it as is, or escaped as \" or \uXXXX (PostgreSQL prints the others as is).
+UNCLEAN = (b"<", b">", b"&", b"'", b'\\"', b"\\u")
+
+
+def escaper(document: bytes) -> Callable[[object], str]:
+    """``text`` for the values of the JSON ``document``, or plain ``str`` when none of its
+    strings holds a character to escape: a few scans of the document (``bytes.find``, a
+    regular expression costs more) instead of one a value."""
+    return text if any(mark in document for mark in UNCLEAN) else str
+
+
 def json_ld(value: Any) -> str:
     """JSON for a ``<script type="application/ld+json">``: no ``<`` can end the element."""
     raw = orjson.dumps(value).decode()
@@ -90,20 +103,28 @@ def tenure(years: int) -> str:
     return f"{years} year{'s' if years != 1 else ''} with us"
 
 
-def photo(trainer: dict[str, Any], *, sizes: str, alt: str, lazy: bool = True) -> str:
-    """The trainer's photo (WebP widths in ``srcset``, JPEG fallback), or initials."""
+def photo(
+    trainer: dict[str, Any],
+    *,
+    sizes: str,
+    alt: str,
+    lazy: bool = True,
+    esc: Callable[[object], str] = text,
+) -> str:
+    """The trainer's photo (WebP widths in ``srcset``, JPEG fallback), or initials.
+    ``esc``: how the trainer's values are escaped (``escaper``)."""
     loading = ' loading="lazy"' if lazy else ""
     found = trainer.get("photo")
     if found:
         return (
-            f'<img class="photo" src="{text(found["url"])}" srcset="{text(found["srcset"])}" '
+            f'<img class="photo" src="{esc(found["url"])}" srcset="{esc(found["srcset"])}" '
             f'sizes="{sizes}" width="{found["width"]}" height="{found["height"]}" '
             f'alt="{text(alt)}"{loading} decoding="async">'
         )
     if trainer.get("photo_url"):
-        return f'<img class="photo" src="{text(trainer["photo_url"])}" alt="{text(alt)}"{loading}>'
+        return f'<img class="photo" src="{esc(trainer["photo_url"])}" alt="{text(alt)}"{loading}>'
     initials = (trainer["first_name"][:1] + trainer["last_name"][:1]).upper()
-    return f'<div class="initials" aria-hidden="true">{text(initials)}</div>'
+    return f'<div class="initials" aria-hidden="true">{esc(initials)}</div>'
 
 
 def page(

@@ -13,7 +13,7 @@ import pytest
 from django.test import Client
 from fastapi.testclient import TestClient
 
-from readapi.pages.html import CSP, frame_ancestors
+from readapi.pages.html import CSP, escaper, frame_ancestors, text
 from tests.factories import make_trainer
 from tests.readapi.conftest import Gym
 from tests.readapi.test_response_cache import get_cached
@@ -291,3 +291,23 @@ def test_no_site_may_frame_the_pages_unless_listed(monkeypatch: pytest.MonkeyPat
     monkeypatch.setenv("SITE_FRAME_ANCESTORS", "https://gym.example; script-src *")
     with pytest.raises(ValueError, match="SITE_FRAME_ANCESTORS"):
         frame_ancestors()
+
+
+@pytest.mark.parametrize(
+    ("document", "escaped"),
+    [
+        (b'{"name": "Ana Quintela", "city": "Porto"}', False),
+        (b'{"name": "<b>Ana</b>"}', True),
+        (b'{"name": "Ana & Bruno"}', True),
+        (b'{"name": "O\'Brien"}', True),
+        (b'{"name": "say \\"hi\\""}', True),  # a quote inside a string
+        (b'{"name": "\\u003cscript\\u003e"}', True),  # a < written as an escape
+        (b'{"path": "a\\\\b"}', False),  # a backslash: nothing HTML cares about
+    ],
+)
+def test_a_page_escapes_its_values_unless_its_json_cannot_hold_markup(
+    document: bytes, escaped: bool
+) -> None:
+    assert (escaper(document) is text) is escaped
+    values = json.loads(document).values()
+    assert all(escaper(document)(v) == text(v) for v in values)

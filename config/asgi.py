@@ -60,16 +60,23 @@ async def lifespan(scope: Scope, receive: Receive, send: Send) -> None:
 
     scheduler = BackgroundScheduler()
 
+    async def stop() -> None:
+        if scheduler.thread.is_alive():
+            await asyncio.to_thread(scheduler.stop)
+
     async def send_and_run(message: Message) -> None:
         if message["type"] == "lifespan.startup.complete":
             scheduler.start()
+        elif message["type"].startswith("lifespan.shutdown."):
+            # Before the server hears that shutdown is complete: it then exits at once
+            # (re-raising the signal), and would cancel a stop still under way.
+            await stop()
         await send(message)
 
     try:
         await query_app(scope, receive, send_and_run)
     finally:
-        if scheduler.thread.is_alive():
-            await asyncio.to_thread(scheduler.stop)
+        await stop()
 
 
 async def dispatch(scope: Scope, receive: Receive, send: Send) -> None:

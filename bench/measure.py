@@ -25,10 +25,11 @@ from bench.wrk import WrkResult, run_wrk
 
 @dataclass
 class Outcome:
-    """The figures of one run; a scenario run twice is the mean of its rounds."""
+    """The figures of one run; a scenario run more than once is the mean of its rounds."""
 
     results: dict[str, WrkResult] = field(default_factory=dict)
     rounds: dict[str, list[float]] = field(default_factory=dict)
+    runs: dict[str, list[WrkResult]] = field(default_factory=dict)
     peak_rss_mb: dict[str, float] = field(default_factory=dict)
     writer: dict[str, WriterStats] = field(default_factory=dict)
     inputs: dict[str, int] = field(default_factory=dict)
@@ -47,8 +48,9 @@ class Outcome:
         writer: WriterStats | None,
         edge: dict[str, float] | None = None,
     ) -> WrkResult:
-        before = self.results.get(name)
-        self.results[name] = before.mean(result) if before else result
+        runs = self.runs.setdefault(name, [])
+        runs.append(result)
+        self.results[name] = WrkResult.mean(runs) if len(runs) > 1 else result
         self.rounds.setdefault(name, []).append(result.requests_per_second)
         self.peak_rss_mb[name] = max(self.peak_rss_mb.get(name, 0.0), rss_mb)
         if writer is not None:

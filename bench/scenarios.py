@@ -27,6 +27,9 @@ PAGES = ("page_directory", "page_profile")
 PAIRS = (
     ("first_page:ours_uncached", "deep_page:ours_uncached"),
     ("detail_zipf:ours", "detail_zipf:ours_writes"),
+    # The pages against the JSON they are made of, in the same minute of the run.
+    ("first_page:ours_uncached", "page_directory:ours_uncached"),
+    ("detail:ours_uncached", "page_profile:ours_uncached"),
 )
 # The scale curve: p50 of these at each size.
 SCALE_SCENARIOS = frozenset(

@@ -18,14 +18,16 @@ class WrkResult:
     requests: int
     errors: int
 
-    def mean(self, other: WrkResult) -> WrkResult:
-        """Two rounds of one scenario as one: mean rates and percentiles, summed counts."""
+    @staticmethod
+    def mean(rounds: list[WrkResult]) -> WrkResult:
+        """Rounds of one scenario as one: mean rates and percentiles, summed counts."""
+        n = len(rounds)
         return WrkResult(
-            round((self.requests_per_second + other.requests_per_second) / 2, 2),
-            round((self.p50_ms + other.p50_ms) / 2, 2),
-            round((self.p99_ms + other.p99_ms) / 2, 2),
-            self.requests + other.requests,
-            self.errors + other.errors,
+            round(sum(r.requests_per_second for r in rounds) / n, 2),
+            round(sum(r.p50_ms for r in rounds) / n, 2),
+            round(sum(r.p99_ms for r in rounds) / n, 2),
+            sum(r.requests for r in rounds),
+            sum(r.errors for r in rounds),
         )
 
 

@@ -11,7 +11,7 @@ its JSON does.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -91,6 +91,8 @@ class Facets:
     cache: ResponseCache
     branch_list: BranchListHandler
     specialty_list: SpecialtyListHandler
+    # Each list parsed once per distinct body (a comparison of ~1 KB, not a parse).
+    parsed: dict[type, tuple[bytes, list[dict[str, Any]]]] = field(default_factory=dict)
 
     async def branches(self) -> tuple[list[dict[str, Any]], str]:
         return await self._items(self.branch_list, BranchList())
@@ -104,8 +106,13 @@ class Facets:
         """The items of the list and its ETag."""
         found = await cached(self.cache, handler, query, FACETS)
         assert found is not None
-        items: list[dict[str, Any]] = orjson.loads(found[0])["items"]
-        return items, found[1]
+        body, etag = found[0], found[1]
+        known = self.parsed.get(type(query))
+        if known is not None and known[0] == body:
+            return known[1], etag
+        items: list[dict[str, Any]] = orjson.loads(body)["items"]
+        self.parsed[type(query)] = (body, items)
+        return items, etag
 
 
 class DirectoryPageHandler:

@@ -11,12 +11,14 @@ import httpx
 
 from bench.ceiling import body
 from bench.inputs import zipf
+from bench.measure import Outcome
 from bench.report import MIXED, targets
 from bench.scale import scale_targets
 from bench.scenarios import CEILING, LUA, SCALE_SCENARIOS, Scenario, plan
 from bench.server import CeilingServer
 from bench.tables import markdown, render
 from bench.writer import WriterStats
+from bench.wrk import WrkResult
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -82,6 +84,41 @@ def test_plan_brackets_the_reads_with_the_ceiling_and_runs_pairs_abba() -> None:
         CEILING,
         "write:ours",
     ]
+
+
+def test_a_scenario_in_two_pairs_runs_next_to_each_partner() -> None:
+    names = [
+        "first_page:ours_uncached",
+        "deep_page:ours_uncached",
+        "detail:ours_uncached",
+        "page_directory:ours_uncached",
+        "page_profile:ours_uncached",
+    ]
+    assert [s.name for s in plan([_scenario(n) for n in names])] == [
+        "first_page:ours_uncached",
+        "deep_page:ours_uncached",
+        "deep_page:ours_uncached",
+        "first_page:ours_uncached",
+        "detail:ours_uncached",
+        "page_directory:ours_uncached",
+        "page_directory:ours_uncached",
+        "first_page:ours_uncached",
+        "page_profile:ours_uncached",
+        "page_profile:ours_uncached",
+        "detail:ours_uncached",
+    ]
+
+
+def test_every_round_of_a_scenario_weighs_the_same() -> None:
+    outcome = Outcome()
+    for rps in (1000.0, 2000.0, 6000.0):
+        outcome.add(
+            "first_page:ours_uncached", WrkResult(rps, rps / 1000, rps / 100, 10, 0), 1, None
+        )
+    result = outcome.results["first_page:ours_uncached"]
+    assert result.requests_per_second == 3000.0
+    assert (result.p50_ms, result.p99_ms, result.requests) == (3.0, 30.0, 30)
+    assert outcome.rounds["first_page:ours_uncached"] == [1000.0, 2000.0, 6000.0]
 
 
 def test_zipf_draws_favour_the_first_ids() -> None:

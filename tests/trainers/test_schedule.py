@@ -147,3 +147,40 @@ def test_the_background_scheduler_runs_a_change_within_seconds(
     assert change.state == "done"
     assert not scheduler.thread.is_alive()
     assert change.ran_at is not None and change.ran_at - change.run_at < timedelta(seconds=5)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_background_scheduler_keeps_its_connection_and_survives_losing_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import trainers.scheduler as scheduler_module
+
+    seen: list[int] = []
+    real_run_due = scheduler_module.run_due
+
+    def observed_run_due() -> int:
+        ran = real_run_due()
+        # ``connection`` in the scheduler's thread is that thread's own.
+        seen.append(connection.connection.info.backend_pid)
+        return ran
+
+    monkeypatch.setattr(scheduler_module, "run_due", observed_run_due)
+    scheduler = scheduler_module.BackgroundScheduler(interval=0.02)
+    scheduler.start()
+    try:
+        deadline = time.monotonic() + 10
+        while len(seen) < 5 and time.monotonic() < deadline:
+            time.sleep(0.02)
+        first = seen[:5]
+        assert len(first) == 5 and len(set(first)) == 1, first  # one connection, kept
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_terminate_backend(%s)", [first[0]])
+        passes = len(seen)
+        while len(seen) < passes + 5 and time.monotonic() < deadline:
+            time.sleep(0.02)
+        later = seen[passes:]
+        assert len(later) >= 5 and first[0] not in later[-3:], later  # connected again
+        assert scheduler.thread.is_alive()
+    finally:
+        scheduler.stop()
+    assert not scheduler.thread.is_alive()

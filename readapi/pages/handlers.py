@@ -147,7 +147,7 @@ class ProfilePageHandler:
         found = await self.get.handle(TrainerGet(query.id))
         if found is None:
             return None
-        html = profile(orjson.loads(found.body), query.origin)
+        html = profile(orjson.loads(found.body), query.origin, escaper(found.body))
         return html_document(html, found.read_at, query, found.etag)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 from readapi.pages.html import (
@@ -75,32 +76,32 @@ def person(trainer: dict[str, Any], url: str, origin: str) -> dict[str, Any]:
     return data
 
 
-def _date(iso: str, shown: str) -> str:
-    return f'<time datetime="{text(iso)}">{text(shown)}</time>'
+def _date(iso: str, shown: str, esc: Callable[[object], str]) -> str:
+    return f'<time datetime="{esc(iso)}">{esc(shown)}</time>'
 
 
-def _certifications(items: list[dict[str, Any]]) -> str:
+def _certifications(items: list[dict[str, Any]], esc: Callable[[object], str]) -> str:
     if not items:
         return ""
     rows = []
     for c in items:
-        line = text(c["name"])
+        line = esc(c["name"])
         if c["issuer"]:
-            line += f" — {text(c['issuer'])}"
-        line += f", since {_date(c['issued_on'], c['issued_on'][:4])}"
+            line += f" — {esc(c['issuer'])}"
+        line += f", since {_date(c['issued_on'], c['issued_on'][:4], esc)}"
         if c["expires_on"]:
-            line += f", valid until {_date(c['expires_on'], c['expires_on'])}"
+            line += f", valid until {_date(c['expires_on'], c['expires_on'], esc)}"
         rows.append(f"<li>{line}</li>")
     return f'<section><h2>Certifications</h2><ul class="certs">{"".join(rows)}</ul></section>\n'
 
 
-def _classes(items: list[dict[str, Any]]) -> str:
+def _classes(items: list[dict[str, Any]], esc: Callable[[object], str]) -> str:
     if not items:
         return ""
     rows = "".join(
-        f"<tr><td>{text(WEEKDAYS.get(c['weekday'], c['weekday']))}</td>"
-        f"<td><time>{text(c['start_time'])}</time></td><td>{text(c['title'])}</td>"
-        f"<td>{c['duration_minutes']} min</td><td>{text(c['branch']['name'])}</td></tr>"
+        f"<tr><td>{esc(WEEKDAYS.get(c['weekday'], c['weekday']))}</td>"
+        f"<td><time>{esc(c['start_time'])}</time></td><td>{esc(c['title'])}</td>"
+        f"<td>{c['duration_minutes']} min</td><td>{esc(c['branch']['name'])}</td></tr>"
         for c in items
     )
     return (
@@ -113,29 +114,30 @@ def _classes(items: list[dict[str, Any]]) -> str:
     )
 
 
-def profile(trainer: dict[str, Any], origin: str) -> str:
+def profile(trainer: dict[str, Any], origin: str, esc: Callable[[object], str] = text) -> str:
+    """The profile page; ``esc`` escapes the trainer's values (``html.escaper`` of its JSON)."""
     name = name_of(trainer)
     url = f"{origin}/trainers/{trainer['slug']}"
     branch = trainer["branch"]
     leave = ' <span class="badge">On leave</span>' if trainer["on_leave"] else ""
-    bio = "".join(
-        f"<p>{text(p.strip())}</p>" for p in PARAGRAPHS.split(trainer["bio"]) if p.strip()
-    )
+    bio = "".join(f"<p>{esc(p.strip())}</p>" for p in PARAGRAPHS.split(trainer["bio"]) if p.strip())
     specialties = "".join(
-        f'<li><a href="/?specialty={text(s["slug"])}">{text(s["name"])}</a></li>'
+        f'<li><a href="/?specialty={esc(s["slug"])}">{esc(s["name"])}</a></li>'
         for s in trainer["specialties"]
     )
     main = (
         '<p class="crumbs"><a href="/">← All trainers</a></p>\n'
-        f'<article class="profile" data-id="{text(trainer["id"])}">'
-        f'<div class="portrait">{photo(trainer, sizes=PORTRAIT_SIZES, alt=name, lazy=False)}</div>'
-        f"<div><h1>{text(name)}{leave}</h1>"
-        f'<p class="meta">{text(position_of(trainer))} · {text(branch["name"])}, '
-        f"{text(branch['city'])} · {text(tenure(trainer['tenure_years']))}</p>"
+        f'<article class="profile" data-id="{esc(trainer["id"])}">'
+        '<div class="portrait">'
+        + photo(trainer, sizes=PORTRAIT_SIZES, alt=name, lazy=False, esc=esc)
+        + "</div>"
+        f"<div><h1>{esc(name)}{leave}</h1>"
+        f'<p class="meta">{esc(position_of(trainer))} · {esc(branch["name"])}, '
+        f"{esc(branch['city'])} · {esc(tenure(trainer['tenure_years']))}</p>"
         + (f'<ul class="tags" aria-label="Specialties">{specialties}</ul>' if specialties else "")
         + (f'<section class="bio"><h2>About</h2>{bio}</section>\n' if bio else "")
-        + _certifications(trainer["certifications"])
-        + _classes(trainer["classes"])
+        + _certifications(trainer["certifications"], esc)
+        + _classes(trainer["classes"], esc)
         + "</div></article>\n"
     )
     head = f'<script type="application/ld+json">{json_ld(person(trainer, url, origin))}</script>\n'

@@ -33,7 +33,7 @@ class KnownLength:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["method"] in ("GET", "HEAD") or not _chunked(scope):
+        if scope["type"] != "http" or scope["method"] in ("GET", "HEAD") or not chunked(scope):
             await self.app(scope, receive, send)
             return
         chunks: list[bytes] = []
@@ -66,7 +66,7 @@ class KnownLength:
         await self.app({**scope, "headers": headers}, replay, send)
 
 
-def _chunked(scope: Scope) -> bool:
+def chunked(scope: Scope) -> bool:
     chunked = False
     for name, value in scope["headers"]:
         if name == b"content-length":

@@ -15,7 +15,7 @@ from config import clientip
 from readapi import errors
 from readapi.cache import ResponseCache, deaf
 from readapi.db import make_pool
-from readapi.edge import CachePolicy, HeadAsGet, cors, cors_origins_from_env
+from readapi.edge import CachePolicy, QueryFront, cors_origins_from_env
 from readapi.feed import ChangeNotifier, FeedSettings
 from readapi.handlers.facets import BranchListHandler, SpecialtyListHandler, TimetableHandler
 from readapi.handlers.slugs import SlugIds, TrainerSlugs
@@ -32,7 +32,7 @@ from readapi.ratelimit import RateLimit, RateLimitMiddleware
 from readapi.reader import Reader
 from readapi.routes import changes, docs, facets, trainers
 from readapi.routes.lean import LeanDispatch
-from readapi.security import SecurityHeadersMiddleware, hsts_seconds_from_env
+from readapi.security import hsts_seconds_from_env, security_headers
 
 # FastAPI's native OpenTelemetry asks the global providers on every request (an
 # environment look-up each time: a quarter of a cached answer's Python). It is on only
@@ -162,10 +162,9 @@ def create_app(
     if isinstance(limit, RateLimit):
         proxies = clientip.NUM_PROXIES if num_proxies is None else num_proxies
         front = RateLimitMiddleware(front, limit=limit, proxies=proxies)
-    front = cors(HeadAsGet(front), cors_origins_from_env())
-    # Outermost: 429s and error pages get the headers too.
+    # Outermost: 429s and error pages get the CORS and security headers too.
     hsts = hsts_seconds_from_env() if hsts_seconds is None else hsts_seconds
-    app.front = SecurityHeadersMiddleware(front, hsts_seconds=hsts)
+    app.front = QueryFront(front, cors_origins_from_env(), security_headers(hsts))
     app.state.cache_control = CachePolicy.from_env().header()
     app.state.rate_limit = limit if isinstance(limit, RateLimit) else None
     return app

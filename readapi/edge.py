@@ -10,7 +10,7 @@
 - ``Surrogate-Key`` (Fastly's name; ``xkey`` for Varnish's xkey module): the
   dependency keys of the answer (``readapi/keys.py``), the same keys the database
   announces when a change touches them.
-- CORS (``Cors``): the data is public, so any origin may read it
+- CORS (``QueryFront``): the data is public, so any origin may read it
   (``QUERY_CORS_ORIGINS``, ``*`` by default) and browser code may see the headers a
   client needs.
 """
@@ -93,26 +93,46 @@ def cors_origins_from_env() -> list[str]:
     return [o.strip().rstrip("/") for o in raw.split(",") if o.strip()]
 
 
-class Cors:
-    """CORS for ``/query/``, shaped for shared caches.
+class QueryFront:
+    """The query side's one layer before routing: CORS and the security headers on every
+    answer, CORS preflights, and ``HEAD`` as ``GET``.
 
-    With ``*`` every answer carries ``Access-Control-Allow-Origin: *``, whether or not
-    the request named an origin: an answer a shared cache stored for a client without
-    ``Origin`` then serves browser code too. With a list of origins, an allowed
-    origin is echoed and every answer says ``Vary: Origin``. A preflight from an
-    allowed origin is answered here (204); from another, 403 problem details.
+    One layer, not three nested ones: each nested ASGI layer costs a coroutine frame that
+    every suspension of a request (a pool wait, a statement) passes through twice, and a
+    send wrapper on every message; three layers here and four outside cost a detail page
+    past the cache a third of its rate (docs/performance.md).
+
+    CORS, shaped for shared caches: with ``*`` every answer carries
+    ``Access-Control-Allow-Origin: *``, whether or not the request named an origin: an
+    answer a shared cache stored for a client without ``Origin`` then serves browser
+    code too. With a list of origins, an allowed origin is echoed and every answer says
+    ``Vary: Origin``. A preflight from an allowed origin is answered here (204); from
+    another, 403 problem details. With no origin configured there is no CORS at all.
+    ``security``: the headers every answer carries after the CORS ones
+    (``readapi/security.py``), 429s, error pages and preflights included.
     """
 
-    def __init__(self, app: ASGIApp, origins: list[str]) -> None:
+    def __init__(
+        self, app: ASGIApp, origins: list[str], security: list[tuple[bytes, bytes]]
+    ) -> None:
         self.app = app
+        self.head = HeadAsGet(app)
+        self.cors = bool(origins)
         self.any = "*" in origins
         self.origins = frozenset(o.encode() for o in origins)
+        self.security = list(security)
         exposed = ", ".join(EXPOSE_HEADERS).encode()
-        self.always: list[tuple[bytes, bytes]] = (
-            [(b"access-control-allow-origin", b"*"), (b"access-control-expose-headers", exposed)]
-            if self.any
-            else [(b"vary", b"Origin")]
-        )
+        cors: list[tuple[bytes, bytes]] = []
+        if self.any:
+            cors = [
+                (b"access-control-allow-origin", b"*"),
+                (b"access-control-expose-headers", exposed),
+            ]
+        elif self.cors:
+            cors = [(b"vary", b"Origin")]
+        self.cors_always = cors
+        # What every answer gets when the request adds nothing of its own.
+        self.always = [*cors, *self.security]
         self.exposed = exposed
         self.preflight = [
             (b"access-control-allow-methods", b"GET, HEAD, OPTIONS"),
@@ -121,37 +141,40 @@ class Cors:
         ]
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        origin = None
-        requested = False
-        options = scope["method"] == "OPTIONS"
-        if options or not self.any:
+        method = scope["method"]
+        headers = self.always
+        if self.cors and (method == "OPTIONS" or not self.any):
+            origin = None
+            requested = False
             for name, value in scope["headers"]:
                 if name == b"origin":
                     origin = value
                 elif name == b"access-control-request-method":
                     requested = True
-        preflight = options and requested and origin is not None
-        headers = list(self.always)
-        allowed = origin is not None and (self.any or origin in self.origins)
-        if allowed and not self.any:
-            assert origin is not None
-            headers += [
-                (b"access-control-allow-origin", origin),
-                (b"access-control-expose-headers", self.exposed),
-            ]
-        if preflight:
-            await self._preflight(send, headers + self.preflight, allowed)
-            return
+            allowed = origin is not None and (self.any or origin in self.origins)
+            if allowed and not self.any:
+                assert origin is not None
+                headers = [
+                    *self.cors_always,
+                    (b"access-control-allow-origin", origin),
+                    (b"access-control-expose-headers", self.exposed),
+                    *self.security,
+                ]
+            if method == "OPTIONS" and requested and origin is not None:
+                await self._preflight(send, [*headers, *self.preflight], allowed)
+                return
 
-        async def send_with_cors(message: Message) -> None:
+        async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 message["headers"] = [*message.get("headers", ()), *headers]
             await send(message)
 
-        await self.app(scope, receive, send_with_cors)
+        app = self.head if method == "HEAD" else self.app
+        await app(scope, receive, send_with_headers)
 
-    @staticmethod
-    async def _preflight(send: Send, headers: list[tuple[bytes, bytes]], allowed: bool) -> None:
+    async def _preflight(
+        self, send: Send, headers: list[tuple[bytes, bytes]], allowed: bool
+    ) -> None:
         if allowed:
             await send({"type": "http.response.start", "status": 204, "headers": headers})
             await send({"type": "http.response.body", "body": b""})
@@ -165,15 +188,11 @@ class Cors:
                     (b"content-type", CONTENT_TYPE.encode()),
                     (b"content-length", str(len(body)).encode()),
                     (b"vary", b"Origin"),
+                    *self.security,
                 ],
             }
         )
         await send({"type": "http.response.body", "body": body})
-
-
-def cors(app: ASGIApp, origins: list[str]) -> ASGIApp:
-    """CORS for ``/query/`` when any origin is configured (``Cors``), else ``app`` as is."""
-    return Cors(app, origins) if origins else app
 
 
 class HeadAsGet:

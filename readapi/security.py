@@ -1,7 +1,7 @@
 """Security headers on every ``/query/`` response, as Django's SecurityMiddleware sends elsewhere.
 
 The FastAPI half never passes through Django's middleware. The header list is
-built once; each response gets it appended, nothing else. HSTS is sent in
+built once; ``readapi.edge.QueryFront`` appends it to each response, nothing else. HSTS is sent in
 production only (``APP_ENV=production``, ``SECURE_HSTS_SECONDS``, default one
 year, as the Django settings); browsers ignore it over plain HTTP anyway.
 """
@@ -9,8 +9,6 @@ year, as the Django settings); browsers ignore it over plain HTTP anyway.
 from __future__ import annotations
 
 import os
-
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 BASE_HEADERS: tuple[tuple[bytes, bytes], ...] = (
     (b"x-content-type-options", b"nosniff"),
@@ -32,21 +30,3 @@ def security_headers(hsts_seconds: int) -> list[tuple[bytes, bytes]]:
         value = f"max-age={hsts_seconds}; includeSubDomains; preload"
         headers.append((b"strict-transport-security", value.encode()))
     return headers
-
-
-class SecurityHeadersMiddleware:
-    def __init__(self, app: ASGIApp, *, hsts_seconds: int = 0) -> None:
-        self.app = app
-        self.headers = security_headers(hsts_seconds)
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-
-        async def send_with_headers(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                message["headers"] = [*message.get("headers", ()), *self.headers]
-            await send(message)
-
-        await self.app(scope, receive, send_with_headers)

@@ -34,7 +34,7 @@ from readapi.queries import (
     TrainerGet,
     TrainerSearch,
 )
-from readapi.routes.lean import cached
+from readapi.routes.lean import cached, query_key
 
 FACETS = frozenset({keys.FACETS})
 PAGES = Path(__file__).resolve().parent
@@ -80,7 +80,7 @@ def html_document(html: str, read_at: int | None, query: object, *etags: str) ->
     """A page and its ETag: the query it answers and the ETags of the documents it shows,
     in this release (cheaper than hashing the page, and as exact)."""
     digest = hashlib.blake2b(RELEASE, digest_size=12)
-    digest.update("\0".join((repr(query), *etags)).encode())
+    digest.update("\0".join((query_key(query), *etags)).encode())
     return Document(html.encode(), digest.hexdigest(), read_at)
 
 

@@ -101,9 +101,11 @@ def name_of(trainer: dict[str, Any]) -> str:
 
 
 def position_of(trainer: dict[str, Any]) -> str:
-    return POSITIONS.get(trainer["position"], str(trainer["position"]).replace("_", " "))
+    position = trainer["position"]
+    return POSITIONS.get(position) or str(position).replace("_", " ")
 
 
+@functools.lru_cache(maxsize=128)
 def tenure(years: int) -> str:
     if years < 1:
         return "New this year"
@@ -126,7 +128,7 @@ def photo(
         return (
             f'<img class="photo" src="{esc(found["url"])}" srcset="{esc(found["srcset"])}" '
             f'sizes="{sizes}" width="{found["width"]}" height="{found["height"]}" '
-            f'alt="{text(alt)}"{loading} decoding="async">'
+            f'alt="{text(alt) if alt else ""}"{loading} decoding="async">'
         )
     if trainer.get("photo_url"):
         return f'<img class="photo" src="{esc(trainer["photo_url"])}" alt="{text(alt)}"{loading}>'

@@ -26,7 +26,7 @@ from readapi.pages.directory import PAGE_SIZE
 from readapi.pages.handlers import DirectoryPage, ProfilePage, TimetablePage
 from readapi.pages.html import HEADERS, HTML, message, text
 from readapi.queries import Document, InvalidQuery, QueryHandler, TimetableGet, TrainerSearch
-from readapi.routes.lean import LeanRoute, bypasses_cache, cached, query_values
+from readapi.routes.lean import VALIDATED, LeanRoute, bypasses_cache, cached, query_values
 from readapi.routes.params import Slug
 from readapi.routes.trainers import LIST_KEYS, SEARCH_KEYS, moved
 from readapi.vocab import MAX_SPECIALTIES, Q_MAX_LENGTH, SLUG_PATTERN, Shift
@@ -162,12 +162,16 @@ async def serve(
     return conditional(request, body, etag, headers, hit=hit, content_type=HTML, extra=HEADERS)
 
 
-async def _directory(request: Request, *, whole: bool) -> Response:
-    try:
-        values = query_values(request.scope["query_string"], {"specialty"})
-        params = DirectoryParams.model_validate(values)
-    except ValidationError as exc:
-        return invalid(request, _fields(exc))
+# Valid searches by query string, as the JSON routes remember theirs (LeanRoute.validate).
+_searches: dict[bytes, TrainerSearch] = {}
+
+
+def _search_of(query_string: bytes) -> TrainerSearch:
+    """The directory's search for a query string; ``ValidationError`` when invalid."""
+    search = _searches.get(query_string)
+    if search is not None:
+        return search
+    params = DirectoryParams.model_validate(query_values(query_string, {"specialty"}))
     search = TrainerSearch(
         branch=params.branch,
         specialties=tuple(sorted(set(params.specialty))),
@@ -177,6 +181,17 @@ async def _directory(request: Request, *, whole: bool) -> Response:
         limit=params.limit,
         cursor=params.cursor,
     )
+    if len(_searches) >= VALIDATED:
+        _searches.clear()  # a flood of distinct strings starts it again
+    _searches[query_string] = search
+    return search
+
+
+async def _directory(request: Request, *, whole: bool) -> Response:
+    try:
+        search = _search_of(request.scope["query_string"])
+    except ValidationError as exc:
+        return invalid(request, _fields(exc))
     query = DirectoryPage(search, origin_of(request), whole)
     dependencies = SEARCH_KEYS if search.q else LIST_KEYS
     return await serve(request, request.app.state.directory_page, query, dependencies)

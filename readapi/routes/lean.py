@@ -18,6 +18,7 @@ validated query, the query handler on a miss, the conditional response.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import inspect
 import typing
 from collections.abc import Callable, Collection, Coroutine, Iterable, Iterator
@@ -190,6 +191,13 @@ def bypasses_cache(request: Request) -> bool:
     return "no-cache" in (header(request, CACHE_CONTROL) or "")
 
 
+@functools.lru_cache(maxsize=4096)
+def query_key(query: object) -> str:
+    """A query's canonical text (its repr), remembered for the frozen query: hashing a
+    query costs a fraction of writing a dataclass's repr, which pages needed twice."""
+    return repr(query)
+
+
 async def cached(
     cache: ResponseCache,
     handler: QueryHandler[Q, Document] | QueryHandler[Q, Document | None],
@@ -207,7 +215,7 @@ async def cached(
     """
     if not key:
         token = getattr(query, "token", None)
-        key = repr(query if token is None else dataclasses.replace(query, token=None))  # type: ignore[type-var]
+        key = query_key(query if token is None else dataclasses.replace(query, token=None))  # type: ignore[type-var]
     enabled = cache.enabled
     if enabled and not refresh:
         entry = cache.get(key)

@@ -38,7 +38,7 @@ metrics_endpoint = metrics.MetricsEndpoint(query_app, write_dsn)
 # Django checks Host and the scheme on its own paths; these two never pass through it.
 # An HTTP request goes straight to the query app's front (QueryApp.__call__ would only
 # pass it on: one coroutine frame less on every suspension of every read).
-guarded_query_front = HostGuard(query_app.front)
+query_front = query_app.front
 guarded_query_app = HostGuard(query_app)
 guarded_metrics = HostGuard(metrics_endpoint)
 
@@ -100,7 +100,8 @@ async def dispatch(scope: Scope, receive: Receive, send: Send) -> None:
         or path.startswith(pages.PREFIXES)
     ):
         if scope["type"] == "http":
-            await guarded_query_front(scope, receive, send)
+            if not await guarded_query_app.refused(scope, send):
+                await query_front(scope, receive, send)
         else:
             await guarded_query_app(scope, receive, send)
     elif path == metrics.PATH:

@@ -64,9 +64,7 @@ class ObservabilityMiddleware:
             nonlocal status
             if message["type"] == "http.response.start":
                 status = message["status"]
-                headers = list(message.get("headers", ()))
-                headers.append((HEADER, raw_id))
-                message = {**message, "headers": headers}
+                message["headers"] = [*message.get("headers", ()), (HEADER, raw_id)]
             await send(message)
 
         try:

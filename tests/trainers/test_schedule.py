@@ -156,7 +156,7 @@ def test_the_background_scheduler_keeps_its_connection_and_survives_losing_it(
     import trainers.scheduler as scheduler_module
 
     seen: list[int] = []
-    real_run_due = scheduler_module.run_due
+    real_run_due = run_due  # what the scheduler module imported
 
     def observed_run_due() -> int:
         ran = real_run_due()

@@ -65,7 +65,7 @@ def card(trainer: dict[str, Any], n: int, esc: Callable[[object], str] = text) -
         f'<li class="card" data-id="{trainer["id"]}">'
         f"{photo(trainer, sizes=CARD_SIZES, alt='', lazy=n >= EAGER, esc=esc)}<div>"
         f'<h2><a href="/trainers/{esc(trainer["slug"])}">{esc(name_of(trainer))}</a>{leave}</h2>'
-        f"<p>{esc(position_of(trainer))} · {esc(branch['name'])}, {esc(branch['city'])}</p>"
+        f"<p>{esc(position_of(trainer))} &middot; {esc(branch['name'])}, {esc(branch['city'])}</p>"
         f"<p>{tenure(trainer['tenure_years'])}</p>"
         + (f'<ul class="tags" aria-label="Specialties">{tags}</ul>' if tags else "")
         + "</div></li>"

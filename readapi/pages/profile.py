@@ -87,7 +87,7 @@ def _certifications(items: list[dict[str, Any]], esc: Callable[[object], str]) -
     for c in items:
         line = esc(c["name"])
         if c["issuer"]:
-            line += f" — {esc(c['issuer'])}"
+            line += f" &mdash; {esc(c['issuer'])}"
         line += f", since {_date(c['issued_on'], c['issued_on'][:4], esc)}"
         if c["expires_on"]:
             line += f", valid until {_date(c['expires_on'], c['expires_on'], esc)}"
@@ -126,14 +126,14 @@ def profile(trainer: dict[str, Any], origin: str, esc: Callable[[object], str] =
         for s in trainer["specialties"]
     )
     main = (
-        '<p class="crumbs"><a href="/">← All trainers</a></p>\n'
+        '<p class="crumbs"><a href="/">&larr; All trainers</a></p>\n'
         f'<article class="profile" data-id="{esc(trainer["id"])}">'
         '<div class="portrait">'
         + photo(trainer, sizes=PORTRAIT_SIZES, alt=name, lazy=False, esc=esc)
         + "</div>"
         f"<div><h1>{esc(name)}{leave}</h1>"
-        f'<p class="meta">{esc(position_of(trainer))} · {esc(branch["name"])}, '
-        f"{esc(branch['city'])} · {esc(tenure(trainer['tenure_years']))}</p>"
+        f'<p class="meta">{esc(position_of(trainer))} &middot; {esc(branch["name"])}, '
+        f"{esc(branch['city'])} &middot; {esc(tenure(trainer['tenure_years']))}</p>"
         + (f'<ul class="tags" aria-label="Specialties">{specialties}</ul>' if specialties else "")
         + (f'<section class="bio"><h2>About</h2>{bio}</section>\n' if bio else "")
         + _certifications(trainer["certifications"], esc)

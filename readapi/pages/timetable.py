@@ -14,7 +14,7 @@ def _slot(c: dict[str, Any]) -> str:
     return (
         f"<li><time>{text(c['start_time'])}</time>{text(c['title'])}<br>"
         f'<a href="/trainers/{text(trainer["slug"])}">{text(name_of(trainer))}</a>{leave}'
-        f" · {text(c['branch']['name'])} · {c['duration_minutes']} min</li>"
+        f" &middot; {text(c['branch']['name'])} &middot; {c['duration_minutes']} min</li>"
     )
 
 

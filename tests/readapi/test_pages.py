@@ -72,7 +72,7 @@ def test_the_directory_lists_public_trainers_as_cards(app_client: TestClient, gy
     assert names(html) == ["Bruno Costa", "Carla Mendes", "Ana Silva"]  # by name, as the API
     assert "Dora" not in html and "Retired" not in html
     assert '<span class="badge">On leave</span>' in html  # Carla
-    assert "Senior trainer · Downtown, Lisbon" in html
+    assert "Senior trainer &middot; Downtown, Lisbon" in html
     assert "<li>Yoga</li>" in html and "years with us" in html
     # The form: a search box and the four filters, each with a label; GET to /.
     assert '<form class="finder" id="finder" method="get" action="/"' in html
@@ -244,6 +244,36 @@ def test_hostile_trainer_text_stays_text(app_client: TestClient, gym: Gym) -> No
     assert person["familyName"] == evil.last_name
 
 
+def test_pages_are_ascii_whatever_their_data(app_client: TestClient, gym: Gym) -> None:
+    """Other characters leave as references (JSON escapes in JSON-LD) and read back the same."""
+    zoe = make_trainer(
+        first_name="Zoë",
+        last_name="Müller-Łukasz 😀",
+        slug="zoe-muller",
+        bio="Ausdauer für alle… 日本語も話します。",
+        branch=gym.downtown,
+    )
+    for url in (
+        "/",
+        "/?q=M%C3%BCller",
+        "/results",
+        f"/trainers/{zoe.slug}",
+        "/timetable",
+        "/trainers/x",
+    ):
+        raw = app_client.get(url).content
+        assert raw.isascii(), (url, [c for c in raw.decode() if not c.isascii()][:5])
+    profile = page(app_client, f"/trainers/{zoe.slug}")
+    parsed = Parsed(profile)
+    assert (
+        parsed.title.startswith("Zoë Müller-Łukasz 😀, ") and "· Trainer Profiles" in parsed.title
+    )
+    assert "<p>Ausdauer f&#252;r alle&#8230; &#26085;" in profile
+    person = json.loads(parsed.json_ld[0])
+    assert person["familyName"] == zoe.last_name and person["description"] == zoe.bio
+    assert "Zo&#235; M&#252;ller" in page(app_client, "/")
+
+
 def test_assets_have_hashed_names_and_are_kept_a_year(app_client: TestClient, gym: Gym) -> None:
     html = page(app_client, "/")
     urls = re.findall(r'(?:href|src)="(/assets/[^"]+)"', html)
@@ -303,6 +333,7 @@ def test_no_site_may_frame_the_pages_unless_listed(monkeypatch: pytest.MonkeyPat
         (b'{"name": "say \\"hi\\""}', True),  # a quote inside a string
         (b'{"name": "\\u003cscript\\u003e"}', True),  # a < written as an escape
         (b'{"path": "a\\\\b"}', False),  # a backslash: nothing HTML cares about
+        ('{"name": "Zoë"}'.encode(), True),  # not ASCII: written as a reference
     ],
 )
 def test_a_page_escapes_its_values_unless_its_json_cannot_hold_markup(

@@ -10,7 +10,6 @@ from urllib.parse import urlencode
 from readapi.pages.html import (
     SHIFTS,
     WEEKDAYS,
-    name_of,
     page,
     photo,
     position_of,
@@ -56,19 +55,26 @@ def summary(count: int, more: bool) -> str:
 
 
 def card(trainer: dict[str, Any], n: int, esc: Callable[[object], str] = text) -> str:
-    """One trainer's card; ``esc`` escapes the trainer's values (``html.escaper``)."""
+    """One trainer's card; ``esc`` escapes the trainer's values (``html.escaper``).
+    Written for speed (twenty a page): one f-string, the tags joined from a list."""
     branch = trainer["branch"]
     leave = ' <span class="badge">On leave</span>' if trainer["on_leave"] else ""
-    tags = "".join(f"<li>{esc(s['name'])}</li>" for s in trainer["specialties"])
+    specialties = trainer["specialties"]
+    tags = (
+        '<ul class="tags" aria-label="Specialties"><li>'
+        + "</li><li>".join([esc(s["name"]) for s in specialties])
+        + "</li></ul>"
+        if specialties
+        else ""
+    )
     return (
         # An id is a UUID (the column's type): nothing in it to escape.
         f'<li class="card" data-id="{trainer["id"]}">'
         f"{photo(trainer, sizes=CARD_SIZES, alt='', lazy=n >= EAGER, esc=esc)}<div>"
-        f'<h2><a href="/trainers/{esc(trainer["slug"])}">{esc(name_of(trainer))}</a>{leave}</h2>'
+        f'<h2><a href="/trainers/{esc(trainer["slug"])}">'
+        f"{esc(trainer['first_name'])} {esc(trainer['last_name'])}</a>{leave}</h2>"
         f"<p>{esc(position_of(trainer))} &middot; {esc(branch['name'])}, {esc(branch['city'])}</p>"
-        f"<p>{tenure(trainer['tenure_years'])}</p>"
-        + (f'<ul class="tags" aria-label="Specialties">{tags}</ul>' if tags else "")
-        + "</div></li>"
+        f"<p>{tenure(trainer['tenure_years'])}</p>{tags}</div></li>"
     )
 
 

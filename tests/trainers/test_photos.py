@@ -27,6 +27,7 @@ from trainers.handlers import (
     certification_add,
     trainer_change_status,
     trainer_delete,
+    trainer_erase,
     trainer_remove_photo,
     trainer_set_photo,
 )
@@ -223,6 +224,15 @@ class TestStorage:
         set_photo(trainer, photo())
         with django_capture_on_commit_callbacks(execute=True):
             trainer_delete(c.TrainerDelete(trainer.pk))
+        assert stored(media_root) == set()
+
+    def test_erasure_deletes_the_trainers_files_after_commit(
+        self, trainer: Trainer, media_root: Path, django_capture_on_commit_callbacks: Any
+    ) -> None:
+        """A data-protection erasure: no copy of the person's photo stays served."""
+        set_photo(trainer, photo())
+        with django_capture_on_commit_callbacks(execute=True):
+            trainer_erase(c.TrainerErase(trainer.pk))
         assert stored(media_root) == set()
 
     def test_rollback_after_the_files_were_written_leaves_none(

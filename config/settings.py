@@ -203,11 +203,14 @@ PHOTO_MAX_BYTES = int(os.environ.get("PHOTO_MAX_BYTES", str(10 * 1024 * 1024)))
 PHOTO_MAX_PIXELS = int(os.environ.get("PHOTO_MAX_PIXELS", str(40_000_000)))
 if MEDIA_STORAGE not in ("local", "s3"):
     raise ImproperlyConfigured("MEDIA_STORAGE must be local or s3")
+if MEDIA_STORAGE == "s3" and not os.environ.get("S3_BUCKET", "").strip():
+    # Else every upload would fail (a 500) at its first write, not at startup.
+    raise ImproperlyConfigured("MEDIA_STORAGE=s3 needs S3_BUCKET")
 _MEDIA_BACKEND: dict[str, Any] = (
     {
         "BACKEND": "storages.backends.s3.S3Storage",
         "OPTIONS": {
-            "bucket_name": os.environ.get("S3_BUCKET", ""),
+            "bucket_name": os.environ.get("S3_BUCKET", "").strip(),
             "endpoint_url": os.environ.get("S3_ENDPOINT_URL") or None,
             "region_name": os.environ.get("S3_REGION") or None,
             "custom_domain": os.environ.get("S3_CUSTOM_DOMAIN") or None,

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 from pydantic.config import JsonDict
 
 from readapi.vocab import Position, Shift
@@ -50,7 +50,12 @@ class TrainerItem(Model):
     position: Position
     shift: Shift
     on_leave: bool
-    photo_url: str | None
+    # Kept for existing clients until its announced removal (docs/read-model.md).
+    photo_url: str | None = Field(
+        description="Deprecated: use `photo`. The uploaded photo's `url`, else the pasted "
+        "URL, else null.",
+        json_schema_extra={"deprecated": True},
+    )
     photo: Photo | None
     tenure_years: int
     branch: BranchRef

@@ -40,6 +40,14 @@ def phone_jpeg(width: int = 400, height: int = 300) -> bytes:
     return encode(image, "JPEG", exif=exif.tobytes())
 
 
+def phone_mpo(width: int = 400, height: int = 300) -> bytes:
+    """A JPEG with a second picture in a multi-picture segment (Pillow: MPO), as many
+    phones write one; the second picture (a depth map, a preview) is smaller and grey."""
+    first = Image.open(io.BytesIO(phone_jpeg(width, height)))
+    second = Image.new("RGB", (width // 4, height // 4), (128, 128, 128))
+    return encode(first, "MPO", save_all=True, append_images=[second], exif=first.info["exif"])
+
+
 def animated_webp() -> bytes:
     frames = [Image.new("RGB", (64, 64), colour) for colour in ("red", "green")]
     return encode(frames[0], "WEBP", save_all=True, append_images=frames[1:], duration=100)

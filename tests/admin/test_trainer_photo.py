@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
@@ -53,6 +54,20 @@ def test_a_bad_upload_is_shown_beside_the_field_and_saves_nothing(
     assert "not an image" in form.errors["upload_photo"][0]
     fresh = Trainer.objects.get(pk=trainer.pk)
     assert (fresh.bio, fresh.photo, fresh.version) == (trainer.bio, None, trainer.version)
+    assert stored(media_root) == set()
+
+
+def test_an_oversized_upload_is_shown_beside_the_field(
+    admin_client: Client, trainer: Trainer, media_root: Path, settings: Any
+) -> None:
+    settings.PHOTO_MAX_BYTES = 1000
+    data = form_data(admin_client.get(change_url(trainer)))
+    response = admin_client.post(change_url(trainer), {**data, "upload_photo": upload(photo())})
+    assert response.status_code == 200
+    form = response.context["adminform"].form
+    assert form.errors["upload_photo"] == ["The photo is larger than 1000 bytes."]
+    fresh = Trainer.objects.get(pk=trainer.pk)
+    assert (fresh.photo, fresh.version) == (None, trainer.version)
     assert stored(media_root) == set()
 
 

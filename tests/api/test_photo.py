@@ -84,6 +84,15 @@ def test_bad_upload_is_a_problem_naming_photo_and_changes_nothing(
     assert Event.objects.count() == events and stored(media_root) == set()
 
 
+def test_a_photo_whose_name_and_type_lie_is_taken_for_what_it_is(
+    api: APIClient, trainer: Trainer, media_root: Path
+) -> None:
+    """A PNG sent as ``me.jpg``, ``image/jpeg``: its content decides, and it is a photo."""
+    response = upload(api, trainer, photo(300, 200, "PNG"), "me.jpg")
+    assert response.status_code == 200, response.content
+    assert [r["width"] for r in response.json()["photo"]["renditions"]] == [160, 300]
+
+
 def test_over_the_limit_is_413_naming_photo(
     api: APIClient, trainer: Trainer, media_root: Path, settings: Any
 ) -> None:
@@ -96,6 +105,8 @@ def test_over_the_limit_is_413_naming_photo(
     body = photo(800, 600) * 40  # declared far past the limit: refused unparsed
     response = upload(api, trainer, body)
     assert response.status_code == 413 and response.json()["errors"][0]["field"] == "photo"
+    assert Trainer.objects.get(pk=trainer.pk).version == trainer.version
+    assert stored(media_root) == set()
 
 
 def test_missing_field_json_body_and_unknown_trainer(

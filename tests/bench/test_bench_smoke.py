@@ -17,8 +17,9 @@ from pathlib import Path
 
 import pytest
 
+from bench.photos import UPLOADS
 from bench.report import MIXED, READ_SCENARIOS
-from bench.scenarios import CEILING, PAIRS
+from bench.scenarios import CEILING, MEDIA, PAIRS
 from bench.scenarios import PAGES as PAGE_KINDS
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -70,7 +71,8 @@ def test_make_bench_runs_every_scenario_and_writes_its_json(tmp_path: Path) -> N
     report = json.loads((tmp_path / "latest.json").read_text())
     results = report["results"]
     zipf = ("detail_zipf:ours", MIXED)
-    for scenario in (*READ_SCENARIOS, *BASELINES, *WRITES, *UNCACHED, *PAGES, *zipf, CEILING):
+    every = (*READ_SCENARIOS, *BASELINES, *WRITES, *UNCACHED, *PAGES, *zipf, MEDIA, CEILING)
+    for scenario in every:
         assert scenario in results, scenario
         assert results[scenario]["requests"] > 0, scenario
         assert results[scenario]["errors"] == 0, (scenario, results[scenario])
@@ -87,10 +89,18 @@ def test_make_bench_runs_every_scenario_and_writes_its_json(tmp_path: Path) -> N
     assert writer["writes"] > 0, writer
     assert writer["failed"] == 0, writer
     assert report["read_model_check"]["clean"], report["read_model_check"]
+    # The timed 3-megapixel uploads whose renditions the media scenario served.
+    assert report["photos"]["uploads"] == UPLOADS, report["photos"]
+    assert report["photos"]["megapixels"] >= 3 and report["photos"]["mean_s"] > 0
     rows = {t["target"]: t for t in report["targets"]}
     for target in TARGETS:
         assert target in rows, target
         assert rows[target]["value"] is not None, rows[target]
+    for shown in (
+        "info: photo upload, 3 MP JPEG: mean seconds each",
+        "info: Zipf profiles with every fifth request a photo rendition / profiles alone",
+    ):
+        assert rows[shown]["value"] is not None, rows[shown]
     # Cache hits against the uncached DRF API are never a target.
     assert all(t["goal"] == "info" for t in report["targets"] if "cache hit" in t["target"])
     assert "check_read_model after the write load: clean" in done.stdout

@@ -168,6 +168,19 @@ def test_staff_uploads_a_photo_that_the_public_profile_shows(
     assert served.headers["cache-control"] == "public, max-age=31536000, immutable"
     assert served.headers["content-type"] == "image/jpeg"
 
+    # The public profile page shows it, the browser choosing a WebP from the srcset.
+    browser.get(f"{url}/trainers/{trainer.slug}")
+    wait_for_image(browser, "img.photo")
+    image = browser.find_element(By.CSS_SELECTOR, "img.photo")
+    assert image.get_attribute("srcset") == profile["photo"]["srcset"]
+    assert image.get_attribute("alt") == "Ann Lee"
+    chosen = browser.execute_script("return arguments[0].currentSrc;", image)
+    assert chosen.endswith(".webp") and "/media/trainers/" in chosen
+    shown = httpx.get(chosen)
+    assert shown.headers["cache-control"] == "public, max-age=31536000, immutable"
+    assert shown.headers["content-type"] == "image/webp"
+    browser.save_screenshot(str(SHOTS / "profile-photo.png"))
+
 
 def shoot(driver: WebDriver, name: str) -> None:
     """With SCREENSHOTS set to a folder, keep a picture of the page (for people to look at)."""

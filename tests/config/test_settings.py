@@ -185,6 +185,52 @@ def test_a_database_other_than_postgresql_is_refused(app_env: str, url: str) -> 
     assert "DATABASE_URL must name a PostgreSQL server" in stderr
 
 
+SHOW_STORAGE = """
+import json
+import django
+from django.conf import settings
+django.setup()
+print(json.dumps(settings.STORAGES["default"]))
+"""
+
+
+def test_media_storage_s3_takes_bucket_and_endpoint_from_the_environment() -> None:
+    """The configuration tests/trainers/test_photo_storage_s3.py runs against moto."""
+    env = {
+        "DATABASE_URL": PG_URL,
+        "MEDIA_STORAGE": "s3",
+        "S3_BUCKET": "trainer-photos",
+        "S3_ENDPOINT_URL": "http://127.0.0.1:9000",
+    }
+    result = run(["-c", SHOW_STORAGE], env)
+    assert result.returncode == 0, result.stderr
+    default = json.loads(result.stdout.strip().splitlines()[-1])
+    assert default["BACKEND"] == "storages.backends.s3.S3Storage"
+    options = default["OPTIONS"]
+    assert (options["bucket_name"], options["endpoint_url"]) == (
+        "trainer-photos",
+        "http://127.0.0.1:9000",
+    )
+    assert options["querystring_auth"] is False
+    assert options["object_parameters"] == {"CacheControl": "public, max-age=31536000, immutable"}
+    local = run(["-c", SHOW_STORAGE], {"DATABASE_URL": PG_URL})
+    assert json.loads(local.stdout.strip().splitlines()[-1])["BACKEND"].endswith(
+        "FileSystemStorage"
+    )
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({"MEDIA_STORAGE": "s3"}, "MEDIA_STORAGE=s3 needs S3_BUCKET"),
+        ({"MEDIA_STORAGE": "s3", "S3_BUCKET": " "}, "MEDIA_STORAGE=s3 needs S3_BUCKET"),
+        ({"MEDIA_STORAGE": "ftp"}, "MEDIA_STORAGE must be local or s3"),
+    ],
+)
+def test_a_media_storage_that_cannot_work_is_refused(env: dict[str, str], message: str) -> None:
+    assert message in refused({"DATABASE_URL": PG_URL, **env})
+
+
 def test_check_deploy_reports_no_issues() -> None:
     result = run(
         ["manage.py", "check", "--deploy", "--fail-level", "WARNING"],

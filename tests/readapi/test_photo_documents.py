@@ -88,3 +88,9 @@ def test_media_answers_only_get_and_head(app_client: TestClient, media_root: Pat
     assert response.status_code == 405
     assert response.headers["allow"] == "GET, HEAD"
     assert response.headers["content-type"] == "application/problem+json"
+
+
+def test_photo_url_is_marked_deprecated_in_the_openapi_document(app_client: TestClient) -> None:
+    spec = app_client.get("/query/openapi.json").json()
+    item = spec["components"]["schemas"]["TrainerItem"]["properties"]
+    assert item["photo_url"]["deprecated"] is True and "photo" in item

@@ -18,7 +18,12 @@ from django.db import transaction
 from tests.images import photo
 from trainers import commands as c
 from trainers import errors
-from trainers.handlers import certification_add, trainer_set_photo
+from trainers.handlers import (
+    certification_add,
+    trainer_delete,
+    trainer_remove_photo,
+    trainer_set_photo,
+)
 from trainers.models import Trainer
 
 pytestmark = pytest.mark.django_db
@@ -113,3 +118,16 @@ def test_replace_deletes_old_objects_and_rollback_leaves_none(
             c.CertificationAdd(trainer.pk, "X", "Y", trainer.hired_on, trainer.hired_on)
         )
     assert keys(bucket) == set(second.photo["files"])
+
+
+def test_remove_and_delete_leave_no_object(
+    bucket: Any, trainer: Trainer, other_trainer: Trainer, django_capture_on_commit_callbacks: Any
+) -> None:
+    with django_capture_on_commit_callbacks(execute=True):
+        trainer_set_photo(c.TrainerSetPhoto(trainer.pk, photo(300, 200)))
+        kept = trainer_set_photo(c.TrainerSetPhoto(other_trainer.pk, photo(300, 230)))
+        trainer_remove_photo(c.TrainerRemovePhoto(trainer.pk))
+    assert kept.photo is not None and keys(bucket) == set(kept.photo["files"])
+    with django_capture_on_commit_callbacks(execute=True):
+        trainer_delete(c.TrainerDelete(other_trainer.pk))
+    assert keys(bucket) == set()

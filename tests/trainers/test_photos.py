@@ -16,6 +16,7 @@ from tests.images import (
     GPS_IFD,
     animated_webp,
     phone_jpeg,
+    phone_mpo,
     photo,
     png_claiming,
     stored,
@@ -27,6 +28,7 @@ from trainers.handlers import (
     certification_add,
     trainer_change_status,
     trainer_delete,
+    trainer_erase,
     trainer_remove_photo,
     trainer_set_photo,
 )
@@ -81,6 +83,18 @@ class TestRenditions:
         assert isinstance(red_top, tuple) and red_top[0] > 150  # rotated clockwise: red on top
         assert CAMERA_SERIAL  # the serial was really written into the source
         assert b"SERIAL-12345" in phone_jpeg()
+
+    def test_a_phone_jpeg_with_a_second_picture_is_its_first_picture(self) -> None:
+        """Pillow names it MPO and counts two frames: still a JPEG, not an animation."""
+        source = Image.open(io.BytesIO(phone_mpo(400, 300)))
+        assert (source.format, getattr(source, "n_frames", 1)) == ("MPO", 2)
+        result = render(phone_mpo(400, 300))
+        assert (result.jpeg.width, result.jpeg.height) == (300, 400)  # upright, full size
+        image = Image.open(io.BytesIO(result.jpeg.content))
+        assert image.format == "JPEG" and len(image.getexif()) == 0
+        assert b"SERIAL-12345" not in result.jpeg.content
+        pixel = image.convert("RGB").getpixel((150, 5))
+        assert isinstance(pixel, tuple) and pixel[0] > 150  # the photo, not the grey map
 
     def test_colour_profile_converted_to_srgb_and_dropped(self) -> None:
         from PIL import ImageCms
@@ -223,6 +237,15 @@ class TestStorage:
         set_photo(trainer, photo())
         with django_capture_on_commit_callbacks(execute=True):
             trainer_delete(c.TrainerDelete(trainer.pk))
+        assert stored(media_root) == set()
+
+    def test_erasure_deletes_the_trainers_files_after_commit(
+        self, trainer: Trainer, media_root: Path, django_capture_on_commit_callbacks: Any
+    ) -> None:
+        """A data-protection erasure: no copy of the person's photo stays served."""
+        set_photo(trainer, photo())
+        with django_capture_on_commit_callbacks(execute=True):
+            trainer_erase(c.TrainerErase(trainer.pk))
         assert stored(media_root) == set()
 
     def test_rollback_after_the_files_were_written_leaves_none(

@@ -1,6 +1,7 @@
 """Erasure of a trainer's personal data (issue 17: a departed trainer's right to erasure).
 
-One transaction: the trainer is deleted (their certifications and classes with them),
+One transaction: the trainer is deleted (their certifications and classes with them,
+and, after commit, the files of their uploaded photo),
 every value of a personal field in the events of their aggregate becomes ``ERASED``
 (the events stay: which command, which fields, who sent it, when), the idempotency
 records that hold a response about them are deleted, the admin's log entries about them
@@ -21,6 +22,7 @@ from trainers.cqrs import SYSTEM, Actor
 from trainers.handlers._base import command_transaction, record
 from trainers.handlers.trainer import AGGREGATE, lock_trainer
 from trainers.models import Event, IdempotencyRecord, Trainer
+from trainers.photos import files
 
 ERASED = "[erased]"
 # The trainer's fields that say who they are, as commands and responses name them.
@@ -58,6 +60,8 @@ def trainer_erase(command: TrainerErase, *, actor: Actor = SYSTEM) -> dict[str, 
         trainer = lock_trainer(command.trainer_id, None, actor)
         version = trainer.version + 1
         trainer.delete()
+        # Their uploaded photo is personal data too: its files go once the erasure commits.
+        files.delete_after_commit(files.files_of(trainer.photo, trainer_id))
         # The trainer's own events, and those of their classes and certifications (which
         # name them in trainer_id); the history's old and new values are scrubbed too.
         events = list(

@@ -21,7 +21,11 @@ from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError
 
 from trainers import errors
 
-ACCEPTED_FORMATS: Final = ("JPEG", "PNG", "WEBP")
+ACCEPTED_FORMATS: Final = ("JPEG", "PNG", "WEBP", "MPO")
+# A JPEG with a multi-picture segment, as many phone cameras write it: Pillow calls it
+# MPO. Its extra pictures (a depth or gain map, a preview) are not frames of an
+# animation: the first picture is the photo.
+_JPEG_FORMATS: Final = ("JPEG", "MPO")
 # List thumbnails, cards, the profile, large screens; never wider than the original.
 WIDTHS: Final = (160, 320, 640, 1024)
 WEBP_QUALITY: Final = 80
@@ -62,7 +66,7 @@ def render(content: bytes) -> Renditions:
         raise invalid(errors.PHOTO_NOT_IMAGE)
     image = _open(content)
     try:
-        if image.format == "JPEG":
+        if image.format in _JPEG_FORMATS:
             # Let the decoder scale down by 1/2, 1/4 or 1/8 while both sides stay at least
             # the largest width (whatever the orientation): a 12 Mpx photo decodes 4x faster.
             image.draft(None, (WIDTHS[-1], WIDTHS[-1]))
@@ -101,7 +105,7 @@ def _open(content: bytes) -> Image.Image:
                 width=width, height=height, limit=settings.PHOTO_MAX_PIXELS
             )
         )
-    if getattr(image, "n_frames", 1) > 1:
+    if image.format != "MPO" and getattr(image, "n_frames", 1) > 1:
         raise invalid(errors.PHOTO_ANIMATED)
     return image
 

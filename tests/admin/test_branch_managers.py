@@ -75,6 +75,12 @@ def test_the_api_hides_and_refuses_other_branches(setup: tuple[User, Trainer, Tr
     ]
     exported = body(api.get("/api/trainers/export.csv")).decode()
     assert mine.email in exported and theirs.email not in exported
+    schedule = f"/api/trainers/{theirs.pk}/schedule/"
+    at = {"action": "publish", "at": "2027-01-04T09:00:00+01:00"}
+    assert api.post(schedule, at, content_type="application/json").status_code == 403
+    assert api.get(schedule).status_code == 404
+    mine_schedule = f"/api/trainers/{mine.pk}/schedule/"
+    assert api.post(mine_schedule, at, content_type="application/json").status_code == 201
 
 
 def test_a_bulk_action_reports_other_branches_as_refused(

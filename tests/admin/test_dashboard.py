@@ -65,7 +65,7 @@ def test_view_on_site_only_for_a_public_trainer(admin_client: Client, trainer: T
     change = f"/admin/trainers/trainer/{trainer.pk}/change/"
     assert "viewsitelink" not in admin_client.get(change).content.decode()
     dispatch(c.TrainerPublish(trainer.pk))
-    assert f'href="/query/trainers/{trainer.pk}"' in admin_client.get(change).content.decode()
+    assert f'href="/trainers/{trainer.slug}"' in admin_client.get(change).content.decode()
 
 
 @pytest.mark.parametrize(

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from django.contrib.auth.models import User
 from rest_framework.test import APIClient
 
+from trainers import errors
 from trainers.models import Event, GymClass, Trainer
 
 
@@ -54,6 +56,38 @@ def test_overlapping_class_is_409(api: APIClient, trainer: Trainer) -> None:
     response = api.post("/api/classes/", class_body(trainer, start_time="07:30"), format="json")
     assert response.status_code == 409
     assert response.json()["errors"][0]["field"] == "start_time"
+
+
+@pytest.mark.parametrize(
+    ("edits", "field", "message"),
+    [
+        ({"duration_minutes": 0}, "duration_minutes", errors.CLASS_DURATION),
+        ({"duration_minutes": 601}, "duration_minutes", errors.CLASS_DURATION),
+        ({"capacity": 0}, "capacity", errors.CLASS_CAPACITY),
+    ],
+)
+def test_each_class_rule_is_refused_beside_its_field(
+    api: APIClient, trainer: Trainer, edits: dict[str, int], field: str, message: str
+) -> None:
+    response = api.post("/api/classes/", class_body(trainer, **edits), format="json")
+    assert response.status_code == 400
+    assert response.json()["errors"] == [{"field": field, "message": message}]
+    assert not GymClass.objects.exists()
+    created = api.post("/api/classes/", class_body(trainer), format="json").json()
+    response = api.patch(f"/api/classes/{created['id']}/", edits, format="json")
+    assert response.status_code == 400
+    assert response.json()["errors"] == [{"field": field, "message": message}]
+
+
+def test_an_overlap_across_the_weeks_end_is_409(api: APIClient, trainer: Trainer) -> None:
+    late = class_body(trainer, title="Late", weekday=7, start_time="23:30", duration_minutes=120)
+    assert api.post("/api/classes/", late, format="json").status_code == 201
+    early = class_body(trainer, title="Early", weekday=1, start_time="00:30")
+    response = api.post("/api/classes/", early, format="json")
+    assert response.status_code == 409
+    (error,) = response.json()["errors"]
+    assert error["field"] == "start_time" and "Late" in error["message"]
+    assert GymClass.objects.count() == 1
 
 
 def test_unknown_trainer_is_a_field_error(api: APIClient, trainer: Trainer) -> None:

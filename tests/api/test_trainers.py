@@ -73,6 +73,23 @@ class TestTrainerRegister:
             {"field": "date_of_birth", "message": errors.BORN_BEFORE_HIRED}
         ]
 
+    @pytest.mark.parametrize(
+        ("date_of_birth", "message"),
+        [
+            ("2031-05-01", errors.BORN_IN_FUTURE),
+            ("2019-05-01", errors.TOO_YOUNG.format(years=16)),
+            ("1901-05-01", errors.TOO_OLD.format(years=100)),
+        ],
+    )
+    def test_an_implausible_date_of_birth_is_refused_beside_it(
+        self, api: APIClient, branch: Branch, date_of_birth: str, message: str
+    ) -> None:
+        payload = trainer_payload(date_of_birth=date_of_birth, hired_on="2020-01-15")
+        response = api.post("/api/trainers/", payload, format="json")
+        assert response.status_code == 400
+        assert response.json()["errors"] == [{"field": "date_of_birth", "message": message}]
+        assert not Trainer.objects.exists()
+
 
 class TestTrainerRead:
     def test_staff_read_carries_private_fields_and_etag(

@@ -159,6 +159,12 @@ def test_staff_uploads_a_photo_that_the_public_profile_shows(
     wait_for_image(browser, "#result_list .field-thumbnail img")
     browser.save_screenshot(str(SHOTS / "admin-photo-list.png"))
 
+    # "View on site" opens the public profile page, with the photo just uploaded.
+    browser.get(f"{url}{change}")
+    browser.find_element(By.CSS_SELECTOR, ".viewsitelink").click()
+    WebDriverWait(browser, WAIT).until(ec.url_to_be(f"{url}/trainers/{trainer.slug}"))
+    assert wait_for(browser, "h1") == "Ann Lee"
+
     profile = httpx.get(f"{url}/query/trainers/{trainer.pk}").json()
     assert profile["photo"]["alt"] == "Ann Lee"
     assert (profile["photo"]["width"], profile["photo"]["height"]) == (900, 1200)  # upright

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
+from datetime import UTC, date, datetime
 from io import StringIO
 from typing import Any
 
@@ -64,6 +64,7 @@ def test_a_manager_changes_their_branch(manager: Actor, trainer: Trainer) -> Non
         lambda t, n: c.CertificationAdd(n.pk, "CPR", "Red Cross", date(2020, 1, 1)),
         lambda t, n: schedule_command(n.pk),
         lambda t, n: schedule_command(t.pk, branch="north"),
+        lambda t, n: c.StatusChangeSchedule(n.pk, "publish", datetime(2027, 1, 4, tzinfo=UTC)),
         lambda t, n: c.TrainerImport(
             trainers=(register_command(email="y@example.com", branch="north"),)
         ),
@@ -81,6 +82,16 @@ def test_a_class_of_another_branch_cannot_be_moved_or_cancelled(
     gym_class = dispatch(schedule_command(north_trainer.pk, branch="north"))
     refused(lambda: dispatch(c.GymClassReschedule(gym_class.pk, capacity=3), actor=manager))
     refused(lambda: dispatch(c.GymClassCancel(gym_class.pk), actor=manager))
+
+
+def test_a_scheduled_status_change_of_another_branch_cannot_be_cancelled(
+    manager: Actor, north_trainer: Trainer
+) -> None:
+    at = datetime(2027, 1, 4, tzinfo=UTC)
+    change = dispatch(c.StatusChangeSchedule(north_trainer.pk, "publish", at))
+    refused(lambda: dispatch(c.StatusChangeCancel(change.pk), actor=manager))
+    change.refresh_from_db()
+    assert change.state == "pending"
 
 
 def test_without_grants_every_branch(north_trainer: Trainer) -> None:

@@ -288,8 +288,9 @@ class TrainerAdmin(CommandAdmin):
         return str(obj)
 
     def view_on_site(self, obj: Trainer) -> str | None:
-        """ "View on site": the public profile the read side serves, while the trainer is public."""
-        return f"/query/trainers/{obj.pk}" if obj.is_public else None
+        """ "View on site": the public profile page the read side serves (docs/pages.md),
+        while the trainer is public; the JSON is at /query/trainers/{id}."""
+        return f"/trainers/{obj.slug}" if obj.is_public else None
 
     @admin.display(description="status", ordering="status")
     def status_badge(self, obj: Trainer) -> str:

@@ -8,6 +8,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from trainers import errors
 from trainers.access import branch_scope
 from trainers.api.conditional import expected_version
 from trainers.api.idempotency import idempotent
@@ -43,8 +44,15 @@ class GymClassScheduleApi(APIView):
         trainer = serializers.UUIDField(help_text="Trainer id.")
         weekday = serializers.ChoiceField(Weekday.choices, help_text="1 = Monday ... 7 = Sunday.")
         start_time = serializers.TimeField()
-        duration_minutes = serializers.IntegerField(min_value=1, max_value=600)
-        capacity = serializers.IntegerField(min_value=1, max_value=32767)
+        # The bounds stay for the schema; a value outside them reads as the handlers' rule.
+        duration_minutes = serializers.IntegerField(
+            min_value=1,
+            max_value=600,
+            error_messages={"min_value": errors.CLASS_DURATION, "max_value": errors.CLASS_DURATION},
+        )
+        capacity = serializers.IntegerField(
+            min_value=1, max_value=32767, error_messages={"min_value": errors.CLASS_CAPACITY}
+        )
 
     @extend_schema(
         request=InputSerializer,

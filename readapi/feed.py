@@ -75,6 +75,20 @@ class ChangeNotifier:
         self._task: asyncio.Task[None] | None = None
         self._subscribers: list[KeysCallback] = []
 
+    def admit(self, client: str) -> None:
+        """Count a stream as open from the moment it is accepted (before its body starts),
+        so that requests arriving together cannot all pass the caps."""
+        self.streams += 1
+        self.clients[client] = self.clients.get(client, 0) + 1
+
+    def release(self, client: str) -> None:
+        self.streams -= 1
+        left = self.clients.get(client, 1) - 1
+        if left > 0:
+            self.clients[client] = left
+        else:
+            self.clients.pop(client, None)
+
     def subscribe(self, callback: KeysCallback) -> None:
         """Call ``callback(keys, position)`` on every key announcement, and with ``*`` on
         every (re)connection: changes committed meanwhile were not heard."""
@@ -188,55 +202,44 @@ async def change_stream(
     notifier: ChangeNotifier,
     after: int | None,
     settings: FeedSettings,
-    client: str = "",
 ) -> AsyncIterator[bytes]:
     """Every change after ``after``, then each new one as it commits, forever.
 
     ``after`` None: from the newest change. A position past the newest change or before
     the pruning horizon starts with a ``reset`` event instead of ``ready``.
     """
-    notifier.streams += 1
-    notifier.clients[client] = notifier.clients.get(client, 0) + 1
-    try:
-        why = None
-        if after is None:
-            after = await newest_change(pool)
+    why = None
+    if after is None:
+        after = await newest_change(pool)
+    else:
+        after, why = await start_position(pool, notifier, after)
+    if why is not None:
+        yield reset(after, settings.retry_ms, why)
+    else:
+        # `ready` carries the position: a client that reconnects before any change resumes here.
+        yield b"retry: %d\nevent: ready\nid: %d\ndata: {}\n\n" % (settings.retry_ms, after)
+    last_write = time.monotonic()
+    backoff = 0.05
+    while True:
+        known = notifier.newest
+        async with pool.connection() as conn:
+            cursor = await conn.execute(AFTER, (after, settings.batch))
+            rows = await cursor.fetchall()
+        if rows:
+            yield b"".join(event(*row) for row in rows)
+            after = rows[-1][0]
+            last_write = time.monotonic()
+            backoff = 0.05
+            if len(rows) == settings.batch:
+                continue
+        if known > after:
+            # Announced but not visible here yet (a replica still replaying): look again soon.
+            timeout = backoff
+            backoff = min(backoff * 2, settings.keepalive)
         else:
-            after, why = await start_position(pool, notifier, after)
-        if why is not None:
-            yield reset(after, settings.retry_ms, why)
-        else:
-            # `ready` carries the position: a client that reconnects before any change resumes here.
-            yield b"retry: %d\nevent: ready\nid: %d\ndata: {}\n\n" % (settings.retry_ms, after)
-        last_write = time.monotonic()
-        backoff = 0.05
-        while True:
-            known = notifier.newest
-            async with pool.connection() as conn:
-                cursor = await conn.execute(AFTER, (after, settings.batch))
-                rows = await cursor.fetchall()
-            if rows:
-                yield b"".join(event(*row) for row in rows)
-                after = rows[-1][0]
-                last_write = time.monotonic()
-                backoff = 0.05
-                if len(rows) == settings.batch:
-                    continue
-            if known > after:
-                # Announced but not visible here yet (a replica still replaying): look again soon.
-                timeout = backoff
-                backoff = min(backoff * 2, settings.keepalive)
-            else:
-                timeout = settings.keepalive - (time.monotonic() - last_write)
-            if timeout > 0:
-                await notifier.wait(max(known, after), timeout)
-            if time.monotonic() - last_write >= settings.keepalive:
-                yield b": keep-alive\n\n"
-                last_write = time.monotonic()
-    finally:
-        notifier.streams -= 1
-        left = notifier.clients.get(client, 1) - 1
-        if left > 0:
-            notifier.clients[client] = left
-        else:
-            notifier.clients.pop(client, None)
+            timeout = settings.keepalive - (time.monotonic() - last_write)
+        if timeout > 0:
+            await notifier.wait(max(known, after), timeout)
+        if time.monotonic() - last_write >= settings.keepalive:
+            yield b": keep-alive\n\n"
+            last_write = time.monotonic()

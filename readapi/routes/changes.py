@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Query, Request
 from starlette.responses import Response, StreamingResponse
+from starlette.types import Receive, Scope, Send
 
 from config import clientip
 from readapi.deps import Pool
@@ -81,8 +83,25 @@ async def read_changes(
             code="too_many_streams",
             headers={"Retry-After": "5"},
         )
-    return StreamingResponse(
-        change_stream(pool, notifier, after, settings, client),
+    notifier.admit(client)
+    return Admitted(
+        change_stream(pool, notifier, after, settings),
         media_type="text/event-stream",
         headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
+        release=lambda: notifier.release(client),
     )
+
+
+class Admitted(StreamingResponse):
+    """A stream counted against the caps from the moment it is accepted until the
+    response ends, however it ends (even before its body started)."""
+
+    def __init__(self, *args: Any, release: Callable[[], None], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.release = release
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        try:
+            await super().__call__(scope, receive, send)
+        finally:
+            self.release()

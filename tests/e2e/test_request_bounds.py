@@ -18,7 +18,10 @@ from django.db import connections
 
 from tests.server import LiveServer, start_server
 
-pytestmark = pytest.mark.e2e
+# The django_db mark makes pytest-django create the test database even when this module
+# runs alone (it sets up only the databases collected tests ask for); without it the
+# server below was started on the development database.
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db]
 
 TIMEOUT = 2.0
 
@@ -157,3 +160,20 @@ def test_a_small_chunked_body_reaches_the_command_api(server: LiveServer) -> Non
     )
     assert response.status_code == 400
     assert response.json()["detail"] == "Unable to log in with provided credentials."
+
+
+def test_an_idle_keep_alive_connection_is_closed(server: LiveServer) -> None:
+    """Between requests uvicorn's --timeout-keep-alive (5 s, config/server.py) applies."""
+    sock = connect(server)
+    try:
+        sock.sendall(b"GET /healthz HTTP/1.1\r\nHost: localhost\r\n\r\n")
+        first = b""
+        while not first.endswith(b"}"):  # the headers, then the JSON body
+            first += sock.recv(65536)
+        assert status_of(first) == 200
+        started = time.monotonic()
+        sock.settimeout(15)
+        assert answer(sock) == b""  # nothing more, then closed by the server
+        assert 4.0 <= time.monotonic() - started < 8.0
+    finally:
+        sock.close()

@@ -3,6 +3,7 @@ positions the feed cannot serve (beyond the newest change, or already pruned).""
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 from collections.abc import Iterator
 
@@ -96,3 +97,24 @@ def test_a_position_older_than_the_pruned_changes_is_reset(server: LiveServer) -
     assert (event, event_id) == ("reset", str(top))
     assert "pruned" in str(data["reason"])
     assert resume(server, top - 1)[:2] == ("ready", str(top - 1))
+
+
+def test_streams_opened_all_at_once_still_respect_the_cap(server: LiveServer) -> None:
+    """The cap is taken when a stream is accepted, not when its body starts: many
+    requests at once could all pass the check before any stream counted itself."""
+
+    async def burst() -> list[int]:
+        timeout = httpx.Timeout(10.0, read=3.0)
+        async with httpx.AsyncClient(base_url=server.url, timeout=timeout) as client:
+
+            async def one() -> int:
+                async with client.stream("GET", "/query/changes") as response:
+                    if response.status_code == 200:
+                        await asyncio.sleep(2)  # hold it while the others arrive
+                    return response.status_code
+
+            return list(await asyncio.gather(*(one() for _ in range(PER_CLIENT * 8))))
+
+    statuses = asyncio.run(burst())
+    assert statuses.count(200) == PER_CLIENT, statuses
+    assert statuses.count(429) == PER_CLIENT * 7, statuses

@@ -14,7 +14,10 @@ from django.db import connections
 
 from tests.server import LiveServer, start_server
 
-pytestmark = pytest.mark.e2e
+# The django_db mark makes pytest-django create the test database even when this module
+# runs alone (it sets up only the databases collected tests ask for); without it the
+# server below was started on the development database.
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db]
 
 TOKEN = "metrics-test-token"
 

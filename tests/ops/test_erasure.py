@@ -3,6 +3,7 @@ that held it, and the audit trail keeps its structure."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 from uuid import uuid4
 
@@ -16,7 +17,10 @@ from rest_framework.test import APIClient
 
 from tests.api.conftest import make_user as make_api_user
 from tests.api.conftest import token_client as api_client
+from tests.images import photo, stored
 from tests.ops.conftest import MakeClient
+from trainers.commands import TrainerErase, TrainerSetPhoto
+from trainers.handlers import dispatch
 from trainers.models import Branch, Event, IdempotencyRecord, Trainer
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -131,3 +135,31 @@ def test_the_management_command_erases_a_trainer(departed: str, capsys: Any) -> 
     with pytest.raises(CommandError):
         call_command("erase_trainer", departed)
     call_command("check_read_model", verbosity=0)
+
+
+def test_an_erased_trainers_history_still_reads(departed: str, client_for: MakeClient) -> None:
+    """The history keeps each change's shape ({"old", "new"}), its values erased: the ops
+    history of an erased trainer was a 500 (a bare "[erased]" where a change belongs)."""
+    call_command("erase_trainer", departed)
+    ops: Client = client_for(staff=True, perms=("view_event", "change_trainer"))
+    response = ops.get(f"/ops/trainers/{departed}/events?limit=100")
+    assert response.status_code == 200, response.content
+    changes = [item["changes"] for item in response.json()["items"]]
+    assert {"email": {"old": None, "new": "[erased]"}} in [
+        {k: v for k, v in c.items() if k == "email"} for c in changes
+    ]
+    for change in changes:
+        for field, values in change.items():
+            assert set(values) == {"old", "new"}, (field, values)
+
+
+def test_erasure_deletes_the_photo_files(departed: str, media_root: Path) -> None:
+    """A photo is personal data: its files go with the trainer, its address leaves the log."""
+    dispatch(TrainerSetPhoto(Trainer.objects.get(pk=departed).pk, photo()))
+    files = stored(media_root)
+    assert files and all(departed in name for name in files)
+    dispatch(TrainerErase(trainer_id=Trainer.objects.get(pk=departed).pk))
+    assert stored(media_root) == set()
+    set_photo = Event.objects.get(aggregate_id=departed, command="TrainerSetPhoto")
+    assert set_photo.payload["photo"] == "[erased]"
+    assert set_photo.changes == {"photo": {"old": None, "new": "[erased]"}}

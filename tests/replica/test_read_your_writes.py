@@ -251,12 +251,17 @@ def test_waiters_share_one_poller_are_capped_and_forged_tokens_are_422(
         assert forged.status_code == 422, forged.text
         assert elapsed < WAIT_MS / 1000 / 2
 
+        # One client made beforehand: a client per thread spent its time building TLS
+        # contexts (under the GIL, on a busy machine), which the timing below counted.
+        limits = httpx.Limits(max_connections=MAX_WAITERS + 6)
+        client = httpx.Client(base_url=setup.server.url, limits=limits)
+
         def one(_: int) -> tuple[httpx.Response, float]:
             started = time.monotonic()
-            response = httpx.get(f"{setup.server.url}{path}", headers={lsn.HEADER: token})
+            response = client.get(path, headers={lsn.HEADER: token})
             return response, time.monotonic() - started
 
-        with ThreadPoolExecutor(MAX_WAITERS + 6) as pool:
+        with client, ThreadPoolExecutor(MAX_WAITERS + 6) as pool:
             futures = [pool.submit(one, i) for i in range(MAX_WAITERS + 6)]
             time.sleep(WAIT_MS / 1000 / 2)
             in_use = pool_in_use(setup)

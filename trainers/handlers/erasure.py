@@ -1,9 +1,9 @@
 """Erasure of a trainer's personal data (issue 17: a departed trainer's right to erasure).
 
 One transaction: the trainer is deleted (their certifications and classes with them,
-and, after commit, the files of their uploaded photo),
-every value of a personal field in the events of their aggregate becomes ``ERASED``
-(the events stay: which command, which fields, who sent it, when), the idempotency
+their photo's files after commit), every value of a personal field in the events of
+their aggregate becomes ``ERASED`` (the events stay: which command, which fields, each
+change's ``{"old", "new"}`` shape, who sent it, when), the idempotency
 records that hold a response about them are deleted, the admin's log entries about them
 lose their description, and a ``TrainerErase`` event records the erasure (with counts,
 no personal data). The triggers re-project the read model and the feed says ``delete``.
@@ -36,6 +36,7 @@ PERSONAL = frozenset(
         "phone",
         "date_of_birth",
         "bio",
+        "photo",
         "photo_url",
         "internal_notes",
     }
@@ -54,13 +55,27 @@ def scrub(value: Any) -> Any:
     return value
 
 
+def scrub_changes(changes: Any) -> Any:
+    """The history's ``{field: {"old": ..., "new": ...}}`` with personal values replaced;
+    each change keeps its shape (readers of the history expect one)."""
+    if not isinstance(changes, dict):
+        return scrub(changes)
+    return {
+        field: (
+            {side: (ERASED if v not in (None, "") else v) for side, v in change.items()}
+            if field in PERSONAL and isinstance(change, dict)
+            else scrub(change)
+        )
+        for field, change in changes.items()
+    }
+
+
 def trainer_erase(command: TrainerErase, *, actor: Actor = SYSTEM) -> dict[str, int]:
     trainer_id = str(command.trainer_id)
     with command_transaction():
         trainer = lock_trainer(command.trainer_id, None, actor)
         version = trainer.version + 1
         trainer.delete()
-        # Their uploaded photo is personal data too: its files go once the erasure commits.
         files.delete_after_commit(files.files_of(trainer.photo, trainer_id))
         # The trainer's own events, and those of their classes and certifications (which
         # name them in trainer_id); the history's old and new values are scrubbed too.
@@ -72,7 +87,7 @@ def trainer_erase(command: TrainerErase, *, actor: Actor = SYSTEM) -> dict[str, 
         )
         for event in events:
             event.payload = scrub(event.payload)
-            event.changes = scrub(event.changes)
+            event.changes = scrub_changes(event.changes)
         Event.objects.bulk_update(events, ["payload", "changes"])
         records, _ = IdempotencyRecord.objects.filter(
             Q(response_body__id=trainer_id)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -231,21 +232,25 @@ class TestStorage:
         again = trainer_remove_photo(c.TrainerRemovePhoto(trainer.pk))
         assert again.version == removed.version  # nothing to remove: no new version
 
-    def test_delete_trainer_deletes_its_files_after_commit(
-        self, trainer: Trainer, media_root: Path, django_capture_on_commit_callbacks: Any
+    @pytest.mark.parametrize(
+        "end",
+        [
+            lambda pk: trainer_delete(c.TrainerDelete(pk)),
+            # A data-protection erasure: no copy of the person's photo stays served.
+            lambda pk: trainer_erase(c.TrainerErase(pk)),
+        ],
+        ids=["delete", "erase"],
+    )
+    def test_a_trainer_that_goes_takes_its_files_after_commit(
+        self,
+        trainer: Trainer,
+        media_root: Path,
+        django_capture_on_commit_callbacks: Any,
+        end: Callable[[Any], object],
     ) -> None:
         set_photo(trainer, photo())
         with django_capture_on_commit_callbacks(execute=True):
-            trainer_delete(c.TrainerDelete(trainer.pk))
-        assert stored(media_root) == set()
-
-    def test_erasure_deletes_the_trainers_files_after_commit(
-        self, trainer: Trainer, media_root: Path, django_capture_on_commit_callbacks: Any
-    ) -> None:
-        """A data-protection erasure: no copy of the person's photo stays served."""
-        set_photo(trainer, photo())
-        with django_capture_on_commit_callbacks(execute=True):
-            trainer_erase(c.TrainerErase(trainer.pk))
+            end(trainer.pk)
         assert stored(media_root) == set()
 
     def test_rollback_after_the_files_were_written_leaves_none(

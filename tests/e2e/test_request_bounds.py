@@ -14,6 +14,7 @@ from typing import Any
 
 import httpx
 import pytest
+from django.core.management import call_command
 from django.db import connections
 
 from tests.server import LiveServer, start_server
@@ -35,6 +36,10 @@ def server(django_db_setup: None, django_db_blocker: Any) -> Iterator[LiveServer
         yield live
     finally:
         live.stop()
+        # The server committed its failed logins (the wrong password below) to the test
+        # database, where they would count against the next lockout test of this worker.
+        with django_db_blocker.unblock():
+            call_command("axes_reset", verbosity=0)
 
 
 def connect(server: LiveServer) -> socket.socket:

@@ -67,7 +67,8 @@ BEGIN
     SELECT array_agg(quote_ident(attname) ORDER BY attnum) INTO columns
       FROM pg_attribute
      WHERE attrelid = format('read.%I', rel)::regclass AND attnum > 0 AND NOT attisdropped
-       AND attname <> 'rev';
+       AND attname <> 'rev' AND attgenerated = '';
+    -- Generated columns (read.trainer.item_text) are computed by the insert itself.
     -- OFFSET 0 keeps the derivation a subquery of its own: flattened, each of its
     -- expressions would be computed twice, for the insert and for the comparison.
     statement := format(
@@ -283,11 +284,16 @@ BEGIN
                             'read.trainer'::regclass, 'read.class'::regclass,
                             'read.search_term'::regclass)
         UNION ALL
-        SELECT DISTINCT pg_describe_object(classid, objid, objsubid) FROM pg_depend
+        SELECT DISTINCT pg_describe_object(classid, objid, objsubid) FROM pg_depend d
          WHERE refclassid = 'pg_class'::regclass AND deptype = 'n'
            AND refobjid IN ('read.branch'::regclass, 'read.specialty'::regclass,
                             'read.trainer'::regclass, 'read.class'::regclass,
-                           'read.search_term'::regclass)) AS x;
+                           'read.search_term'::regclass)
+           -- A generated column's expression (read.trainer.item_text) is its own table's:
+           -- the shadow copy has its own.
+           AND NOT EXISTS (SELECT FROM pg_attrdef a
+                            WHERE d.classid = 'pg_attrdef'::regclass AND a.oid = d.objid
+                              AND a.adrelid = d.refobjid)) AS x;
     IF dependents IS NOT NULL THEN
         RAISE EXCEPTION 'the read tables have dependents that a shadow swap cannot carry over: %',
             dependents;

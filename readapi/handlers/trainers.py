@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import asyncio
 from typing import Any
+from uuid import UUID
 
 from psycopg import AsyncConnection
 
-from readapi import cursor
+from readapi import cursor, statements
 from readapi.handlers import search
 from readapi.handlers.slugs import SlugIds
 from readapi.json import dumps
@@ -51,19 +52,26 @@ class TrainerSearchHandler:
             if self.slugs is not None and (query.branch or query.specialties):
                 ids = await self.slugs.resolve(read.conn, query)
             sql, params, order, fp = search.statement(query, trigram=self.trigram, ids=ids)
-            cur = await read.conn.execute(sql, params)
-            row = await cur.fetchone()
-        assert row is not None
-        items, more, last_key, last_id, etag, *known = row
-        if ids is None and query.branch and known[0] == 0:
+            result = await statements.run(read.conn, sql, params)
+        # One row: the items (JSON text), more, the last key and id, the ETag, the checks.
+        items, more, last_key, last_id, etag, *known = (
+            result.get_value(0, n) for n in range(result.nfields)
+        )
+        assert items is not None and etag is not None
+        if ids is None and query.branch and known[0] == b"0":
             raise InvalidQuery("branch", f"Unknown branch {query.branch!r}.")
-        if ids is None and query.specialties and known[-1] != len(set(query.specialties)):
+        if (
+            ids is None
+            and query.specialties
+            and known[-1] != str(len(set(query.specialties))).encode()
+        ):
             raise InvalidQuery("specialty", "Unknown specialty in " + ", ".join(query.specialties))
         next_cursor = None
-        if more:
-            next_cursor = cursor.encode(cursor.Position(order, last_key, last_id), fp)
-        body = b'{"items":' + items.encode() + b',"next_cursor":' + dumps(next_cursor) + b"}"
-        return Document(body, etag + ("+" if more else ""), read.at)
+        if more == b"t" and last_key is not None and last_id is not None:
+            position = cursor.Position(order, last_key.decode(), UUID(last_id.decode()))
+            next_cursor = cursor.encode(position, fp)
+        body = b'{"items":' + items + b',"next_cursor":' + dumps(next_cursor) + b"}"
+        return Document(body, etag.decode() + ("+" if more == b"t" else ""), read.at)
 
 
 Pending = dict[str, list["asyncio.Future[Document | None]"]]
@@ -129,5 +137,11 @@ class TrainerGetHandler:
 
     @staticmethod
     async def _rows(conn: AsyncConnection[Any], ids: list[str]) -> dict[str, tuple[bytes, str]]:
-        cur = await conn.execute(GET, {"ids": ids})
-        return {row[0]: (row[1], row[2]) for row in await cur.fetchall()}
+        result = await statements.run(conn, GET, {"ids": ids})
+        value = result.get_value
+        rows: dict[str, tuple[bytes, str]] = {}
+        for n in range(result.ntuples):
+            id_, body, etag = value(n, 0), value(n, 1), value(n, 2)
+            assert id_ is not None and body is not None and etag is not None
+            rows[id_.decode()] = (body, etag.decode())
+        return rows

@@ -25,6 +25,13 @@ async def configure(conn: AsyncConnection) -> None:
     # A sequential scan starts at the table's first block, not where another one is: a
     # search's bounded candidates (the first matches found) are the same on every page.
     await conn.execute("SET synchronize_seqscans = off")
+    # A prepared statement runs the plan made once, without looking at its parameters.
+    # The read side's parameters are words and cursor positions, whose plan does not
+    # depend on them (an index walk from the position, the search's bounded candidates),
+    # and PostgreSQL's own choice kept re-planning a cursor page at every execution
+    # (366 us against 217 us planned once; docs/performance.md). Values that do change
+    # the plan (branch, specialty) are written into the statement (handlers/search.py).
+    await conn.execute("SET plan_cache_mode = force_generic_plan")
 
 
 def make_pool(dsn: str | Callable[[], str]) -> AsyncConnectionPool:

@@ -6,7 +6,10 @@ gets a plan that uses its index (``$x IS NULL OR ...`` would defeat them).
 
 from __future__ import annotations
 
+import bisect
+import itertools
 import re
+from collections.abc import Sequence
 from typing import Any
 
 from readapi import cursor
@@ -147,6 +150,15 @@ FALLBACK = """
                                     AND {where}
                                   LIMIT %(candidates)s)"""
 FULL_TEXT = f"t.search @@ {TSQ}"
+# The same test where no index can answer it: a sequential scan that stops at the
+# CANDIDATES-th match. For a word in at least COMMON of the trainers (by PostgreSQL's
+# statistics, ``CommonWords``) that is a few thousand rows, where the index's bitmap
+# collects every match first ("since": all 34,000 of 85,000 trainers, 8.6 ms, before the
+# first 200 are taken); the plan made once for one statement text cannot tell the two
+# kinds of word apart, so a common word gets a text of its own. Both read the table in
+# its physical order and take the same first matches (docs/read-model.md "Search").
+FULL_TEXT_SCAN = f"(t.search @@ {TSQ}) IS TRUE"
+COMMON = 0.1
 TRIGRAM = "%(words)s <%% t.names"
 AFTER_RANK = "(r.rank < %(after_k)s::real OR (r.rank = %(after_k)s::real AND r.id > %(after_id)s))"
 
@@ -215,13 +227,37 @@ def words(q: str) -> list[str]:
     return found
 
 
+class CommonWords:
+    """How often words start the lexemes of ``read.trainer.search``: PostgreSQL's most
+    common elements of the column (``pg_stats``, up to ten times the statistics target,
+    with their frequencies), summed over the lexemes a prefix matches."""
+
+    def __init__(self, elements: Sequence[str] = (), frequencies: Sequence[float] = ()) -> None:
+        pairs = sorted(zip(elements, frequencies, strict=True))
+        self.lexemes = [lexeme for lexeme, _ in pairs]
+        self.sums = list(itertools.accumulate((f for _, f in pairs), initial=0.0))
+
+    def frequency(self, prefix: str) -> float:
+        start = bisect.bisect_left(self.lexemes, prefix)
+        end = bisect.bisect_left(self.lexemes, prefix + "\U0010ffff", start)
+        return self.sums[end] - self.sums[start]
+
+
+NO_STATISTICS = CommonWords()
+
+
 def statement(
-    query: TrainerSearch, *, trigram: bool, ids: tuple[int | None, list[int]] | None = None
+    query: TrainerSearch,
+    *,
+    trigram: bool,
+    ids: tuple[int | None, list[int]] | None = None,
+    common: CommonWords = NO_STATISTICS,
 ) -> tuple[str, dict[str, Any], cursor.Order, str]:
     """The SQL text, its parameters, the sort order and the cursor fingerprint of a search.
 
     ``ids``: the branch and specialty ids when the caller already resolved the slugs
     (and checked they exist); otherwise the statement resolves and checks them.
+    ``common``: the words a sequential scan finds sooner than the full-text index.
     """
     params: dict[str, Any] = {
         "limit": query.limit,
@@ -255,9 +291,12 @@ def statement(
             list_from=LIST_FROM,
             max_terms=MAX_TERMS,
         )
+        full_text = FULL_TEXT
+        if one_word and common.frequency(found[0]) >= COMMON:
+            full_text = FULL_TEXT_SCAN
         fallback = "".join(
             FALLBACK.format(where=" AND ".join([*where, match]))
-            for match in ([FULL_TEXT, TRIGRAM] if trigram else [FULL_TEXT])
+            for match in ([full_text, TRIGRAM] if trigram else [full_text])
         )
         where.append(MATCH[trigram])
         ranked = BY_RANK.format(

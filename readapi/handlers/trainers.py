@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from typing import Any
 from uuid import UUID
 
@@ -16,6 +17,15 @@ from readapi.queries import Document, InvalidQuery, TrainerGet, TrainerSearch
 from readapi.reader import Reader
 
 TRIGRAM_INDEX = "SELECT to_regclass('read.trainer_names_trgm') IS NOT NULL"
+# The statistics' most common lexemes of the search column and their frequencies (three
+# more numbers follow the frequencies: their minimum, maximum and that of nulls).
+COMMON_WORDS = """
+SELECT most_common_elems::text::text[], most_common_elem_freqs
+  FROM pg_stats
+ WHERE schemaname = 'read' AND tablename = 'trainer' AND attname = 'search'
+"""
+# How long the common words are used before they are read again (ANALYZE changes them).
+COMMON_SECONDS = 600.0
 
 # Certifications that have expired are history, not qualifications: dropped at read time.
 GET = """
@@ -42,16 +52,23 @@ class TrainerSearchHandler:
         # Whether the migration could index names by trigram: asked on first use.
         self.trigram = trigram
         self.slugs = slugs
+        self.common = search.NO_STATISTICS
+        self.common_expires = 0.0
 
     async def handle(self, query: TrainerSearch) -> Document:
         async with self.reader.connection(query.token) as read:
             if self.trigram is None:
                 row = await (await read.conn.execute(TRIGRAM_INDEX)).fetchone()
                 self.trigram = bool(row and row[0])
+            if query.q is not None and time.monotonic() >= self.common_expires:
+                self.common_expires = time.monotonic() + COMMON_SECONDS
+                self.common = await common_words(read.conn)
             ids = None
             if self.slugs is not None and (query.branch or query.specialties):
                 ids = await self.slugs.resolve(read.conn, query)
-            sql, params, order, fp = search.statement(query, trigram=self.trigram, ids=ids)
+            sql, params, order, fp = search.statement(
+                query, trigram=self.trigram, ids=ids, common=self.common
+            )
             result = await statements.run(read.conn, sql, params)
         # One row: the items (JSON text), more, the last key and id, the ETag, the checks.
         items, more, last_key, last_id, etag, *known = (
@@ -72,6 +89,15 @@ class TrainerSearchHandler:
             next_cursor = cursor.encode(position, fp)
         body = b'{"items":' + items + b',"next_cursor":' + dumps(next_cursor) + b"}"
         return Document(body, etag.decode() + ("+" if more == b"t" else ""), read.at)
+
+
+async def common_words(conn: AsyncConnection[Any]) -> search.CommonWords:
+    """The common words of the search column, or none before its first ANALYZE."""
+    row = await (await conn.execute(COMMON_WORDS)).fetchone()
+    if row is None or not row[0]:
+        return search.NO_STATISTICS
+    elements, frequencies = row
+    return search.CommonWords(elements, frequencies[: len(elements)])
 
 
 Pending = dict[str, list["asyncio.Future[Document | None]"]]

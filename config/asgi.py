@@ -18,7 +18,7 @@ django_app = get_asgi_application()
 from django.conf import settings  # noqa: E402
 from starlette.types import Message, Receive, Scope, Send  # noqa: E402  (Django loads first)
 
-from config import readcache  # noqa: E402
+from config import gctune, readcache  # noqa: E402
 from config.dsn import read_dsn, write_dsn  # noqa: E402
 from config.hosts import HostGuard  # noqa: E402
 from config.jobs import PeriodicJobs  # noqa: E402
@@ -121,3 +121,5 @@ SAFE = frozenset({"GET", "HEAD"})
 # Each layer here is a frame on every request's await chain: the composition keeps
 # them few (docs/performance.md).
 application = ObservabilityMiddleware(dispatch, access_log=settings.ACCESS_LOG)
+# Last: everything above is long-lived; the collector leaves it alone (config/gctune.py).
+gctune.tune()

@@ -2,17 +2,12 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-from pathlib import Path
-
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
 from config import gctune
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests.config.test_settings import PG_URL
+from tests.config.test_settings import run as settings_run
 
 
 def test_thresholds_come_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -39,16 +34,8 @@ def test_the_asgi_application_freezes_its_startup_heap() -> None:
     )
 
     def run(thresholds: str) -> str:
-        env = {**os.environ, "GC_THRESHOLDS": thresholds}
-        done = subprocess.run(
-            [sys.executable, "-c", probe],
-            cwd=ROOT,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=120,
-            check=True,
-        )
+        done = settings_run(["-c", probe], {"DATABASE_URL": PG_URL, "GC_THRESHOLDS": thresholds})
+        assert done.returncode == 0, done.stderr
         return done.stdout.strip().splitlines()[-1]
 
     assert run("12000,30,40") == "12000,30,40,True"

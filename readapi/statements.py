@@ -90,33 +90,39 @@ async def run(
     """The result of one statement (tuples expected), or psycopg's error for it."""
     name, text, names = compiled(sql)
     values: Sequence[bytes | None] = [literal(params[n]) for n in names] if params else []
-    pgconn = conn.pgconn
     async with conn.lock:
         prepared = _prepared.get(conn)
         if prepared is None:
             prepared = _prepared[conn] = OrderedDict()
-        for attempt in (1, 2):
-            if name in prepared:
-                prepared.move_to_end(name)
-            else:
-                while len(prepared) >= MAX_PREPARED:
-                    oldest, _ = prepared.popitem(last=False)
-                    pgconn.send_query(b"DEALLOCATE " + oldest)
-                    gone = await _results(conn)
-                    if _sqlstate(gone) != UNKNOWN_STATEMENT:
-                        _checked(gone, conn, pq.ExecStatus.COMMAND_OK)
-                pgconn.send_prepare(name, text)
-                done = await _results(conn)
-                if _sqlstate(done) != DUPLICATE_STATEMENT:
-                    _checked(done, conn, pq.ExecStatus.COMMAND_OK)
-                prepared[name] = None
-            pgconn.send_query_prepared(name, values)
+        await _prepare(conn, prepared, name, text)
+        conn.pgconn.send_query_prepared(name, values)
+        result = await _results(conn)
+        if _sqlstate(result) == UNKNOWN_STATEMENT:  # the server forgot it: once more
+            del prepared[name]
+            await _prepare(conn, prepared, name, text)
+            conn.pgconn.send_query_prepared(name, values)
             result = await _results(conn)
-            if attempt == 1 and _sqlstate(result) == UNKNOWN_STATEMENT:
-                prepared.pop(name, None)
-                continue
-            return _checked(result, conn)
-    raise AssertionError("unreachable")
+        return _checked(result, conn)
+
+
+async def _prepare(
+    conn: AsyncConnection[Any], prepared: OrderedDict[bytes, None], name: bytes, text: bytes
+) -> None:
+    """Prepare ``name`` on ``conn`` unless it is, making room by the least recently used."""
+    if name in prepared:
+        prepared.move_to_end(name)
+        return
+    while len(prepared) >= MAX_PREPARED:
+        oldest, _ = prepared.popitem(last=False)
+        conn.pgconn.send_query(b"DEALLOCATE " + oldest)
+        gone = await _results(conn)
+        if _sqlstate(gone) != UNKNOWN_STATEMENT:
+            _checked(gone, conn, pq.ExecStatus.COMMAND_OK)
+    conn.pgconn.send_prepare(name, text)
+    done = await _results(conn)
+    if _sqlstate(done) != DUPLICATE_STATEMENT:
+        _checked(done, conn, pq.ExecStatus.COMMAND_OK)
+    prepared[name] = None
 
 
 async def _results(conn: AsyncConnection[Any]) -> pq.abc.PGresult:

@@ -60,8 +60,8 @@ class TrainerSearchHandler:
             if self.trigram is None:
                 row = await (await read.conn.execute(TRIGRAM_INDEX)).fetchone()
                 self.trigram = bool(row and row[0])
-            if query.q is not None and time.monotonic() >= self.common_expires:
-                self.common_expires = time.monotonic() + COMMON_SECONDS
+            if query.q is not None and (now := time.monotonic()) >= self.common_expires:
+                self.common_expires = now + COMMON_SECONDS
                 self.common = await common_words(read.conn)
             ids = None
             if self.slugs is not None and (query.branch or query.specialties):

@@ -134,6 +134,7 @@ def create_app(
             if purger is not None:
                 await purger.stop()
             await notifier.stop()
+            await reader.lender.close()
             await pool.close()
 
     otel = otel_from_env()

@@ -1,10 +1,10 @@
 """Connections of the read side, and what each has replayed when it reads a replica.
 
 Every query handler reads through ``Reader.connection``. On a primary it is a pooled
-connection and nothing more. On a replica (``READ_DATABASE_URL`` pointing at a
-standby, possibly balanced over several) it also knows the replay position of *that*
-connection's server, because two connections of one pool may reach different
-replicas:
+connection (lent by ``readapi/lender.py``) and nothing more. On a replica
+(``READ_DATABASE_URL`` pointing at a standby, possibly balanced over several) it also
+knows the replay position of *that* connection's server, because two connections of
+one pool may reach different replicas:
 
 - a request with a consistency token first waits, holding no connection, on the
   process's one ``ReplayPoller`` (a single statement polls the replay position while
@@ -38,6 +38,8 @@ from typing import Any
 
 from psycopg import AsyncConnection
 from psycopg_pool import AsyncConnectionPool
+
+from readapi.lender import Lender
 
 REPLAYED = "SELECT pg_wal_lsn_diff(pg_last_wal_replay_lsn(), '0/0')::bigint"
 # A connection to a primary: every position is already there.
@@ -162,6 +164,8 @@ class Reader:
         max_waiters: int | None = None,
     ) -> None:
         self.pool = pool
+        # The handlers' connections, lent without the pool's per-request bookkeeping.
+        self.lender = Lender(pool)
         self.replica = replica
         wait = int(os.environ.get("CONSISTENCY_WAIT_MS", "2000")) if wait_ms is None else wait_ms
         self.wait_seconds = wait / 1000
@@ -183,7 +187,8 @@ class Reader:
             await self.primary.check(token)
             if self.replica:
                 await self.poller.wait(token, self.wait_seconds)
-        async with self.pool.connection() as conn:
+        conn = await self.lender.take()
+        try:
             if not self.replica:
                 yield Read(conn, None)
                 return
@@ -193,6 +198,8 @@ class Reader:
             elif at < self.fence():
                 at = await self._position(conn)
             yield Read(conn, None if at == PRIMARY else at)
+        finally:
+            self.lender.give(conn)
 
     async def _ask_primary(self) -> int:
         """The primary's current position: the pool's own server, or ``primary_dsn``'s."""

@@ -187,6 +187,10 @@ class MetricsEndpoint:
         if pool is not None:
             for key, value in pool.get_stats().items():
                 found[f"readapi_pool_{key}"] = (f"psycopg_pool statistic {key}.", float(value))
+        reader = getattr(state, "reader", None)
+        if reader is not None:
+            for key, (text, value) in reader.lender.stats().items():
+                found[f"readapi_lender_{key}"] = (text, float(value))
         notifier = getattr(state, "notifier", None)
         if notifier is not None:
             found["readapi_feed_streams"] = ("Open change-feed streams.", notifier.streams)

@@ -131,6 +131,10 @@ def test_metrics_report_the_pool_the_feed_the_cache_and_the_lag(server: LiveServ
     assert sample(text, "readapi_cache_entries") is not None
     assert (sample(text, "readapi_pool_pool_size") or 0) >= 1
     assert sample(text, "readapi_pool_pool_available") is not None
+    # The branches were read on a connection the lender keeps for the next request.
+    assert (sample(text, "readapi_lender_out") or 0) >= 1
+    assert sample(text, "readapi_lender_idle") == sample(text, "readapi_lender_out")
+    assert sample(text, "readapi_lender_waiting") == 0
     assert sample(text, "readapi_feed_streams") == 0
     assert sample(text, "readapi_feed_listening") == 1
     assert sample(text, "read_model_replay_lag_seconds") == 0, "the primary never lags itself"

@@ -229,13 +229,15 @@ def test_after_the_replica_catches_up_plain_reads_serve_the_change(
 
 
 def pool_in_use(setup: Setup) -> float:
+    """Connections running something: out of the pool and not idle in the lender."""
     text = httpx.get(f"{setup.server.url}/metrics").text
     values = {
         line.split("{")[0]: float(line.rsplit(" ", 1)[1])
         for line in text.splitlines()
-        if line.startswith("readapi_pool_")
+        if line.startswith(("readapi_pool_", "readapi_lender_"))
     }
-    return values["readapi_pool_pool_size"] - values["readapi_pool_pool_available"]
+    out = values["readapi_pool_pool_size"] - values["readapi_pool_pool_available"]
+    return out - values["readapi_lender_idle"]
 
 
 def test_waiters_share_one_poller_are_capped_and_forged_tokens_are_422(

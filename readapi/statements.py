@@ -6,9 +6,10 @@ as it is: the values stay the bytes PostgreSQL sent (a JSON document goes to the
 client without being decoded). It does what ``AsyncConnection.execute`` does for
 these statements without its cursor, its adapters and its query parsing on every
 call: 110-150 us of Python instead of 210-230 us for a batch of eleven profiles
-(docs/performance.md). Waiting, cancellation and error classes are psycopg's own
-(``AsyncConnection.wait``, ``psycopg.errors``), so the pool treats a connection
-used here like any other.
+(docs/performance.md). Results are read as psycopg's ``execute`` generator reads
+them, with one reader registration on the event loop per result; error classes are
+psycopg's own (``psycopg.errors``), and a statement cancelled on its way leaves its
+connection busy, which the lender gives back to the pool to close (readapi/lender.py).
 
 Each connection prepares a statement on first use (``tp_`` and a digest of its
 text, apart from psycopg's own ``_pg3_`` names) and keeps the ``MAX_PREPARED`` it
@@ -21,6 +22,7 @@ connection reset behind a pooler) gets it prepared again.
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import hashlib
 import re
@@ -126,8 +128,46 @@ async def _prepare(
 
 
 async def _results(conn: AsyncConnection[Any]) -> pq.abc.PGresult:
-    results: list[pq.abc.PGresult] = await conn.wait(generators.execute(conn.pgconn))
-    return results[-1]
+    """The last result of what was sent, read as psycopg's ``execute`` generator does,
+    with one reader registration per result instead of one and a timer per wake-up."""
+    pgconn = conn.pgconn
+    if pgconn.flush() != 0:  # the statement did not fit the socket: psycopg sends the rest
+        results: list[pq.abc.PGresult] = await conn.wait(generators.execute(pgconn))
+        return results[-1]
+    last = None
+    while True:
+        if pgconn.is_busy():
+            await _arrived(pgconn)
+        result = pgconn.get_result()
+        if result is None:
+            break
+        last = result
+    if last is None:
+        raise errors.InternalError("no result for the statement sent")
+    return last
+
+
+async def _arrived(pgconn: pq.abc.PGconn) -> None:
+    """Until libpq holds a whole result, its input read as it arrives."""
+    loop = asyncio.get_running_loop()
+    arrived = loop.create_future()
+
+    def readable() -> None:
+        try:
+            pgconn.consume_input()
+        except errors.OperationalError as exc:  # the server closed the connection
+            if not arrived.done():
+                arrived.set_exception(exc)
+            return
+        if not pgconn.is_busy() and not arrived.done():
+            arrived.set_result(None)
+
+    fileno = pgconn.socket
+    loop.add_reader(fileno, readable)
+    try:
+        await arrived
+    finally:
+        loop.remove_reader(fileno)
 
 
 def _sqlstate(result: pq.abc.PGresult) -> str:

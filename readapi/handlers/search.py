@@ -7,9 +7,11 @@ gets a plan that uses its index (``$x IS NULL OR ...`` would defeat them).
 from __future__ import annotations
 
 import bisect
+import functools
 import itertools
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from readapi import cursor
@@ -267,20 +269,17 @@ def statement(
         "position": query.position,
         "weekday": query.weekday,
     }
-    where = [FILTERS[name] for name in FILTERS if params[name]]
-    checks = [CHECKS[name] for name in CHECKS if params[name]] or ["NULL"]
     if ids is not None:
         params.update(branch_id=ids[0], specialty_ids=ids[1])
-        where = [BY_ID.get(name, FILTERS[name]) for name in FILTERS if params[name]]
-        checks = ["NULL"]
     found = words(query.q) if query.q is not None else []
     order: cursor.Order = "rank" if found else "name"
     fp = cursor.fingerprint(*(params[name] for name in FILTERS), found)
     after = cursor.decode(query.cursor, order, fp) if query.cursor else None
     if after:
         params.update(after_k=after.key, after_id=after.id)
+    scan = False
     if found:
-        one_word = len(found) == 1 and not where
+        one_word = len(found) == 1 and not any(params[name] for name in FILTERS)
         params.update(
             tsq=" & ".join(f"{w}:*" for w in found),
             words=" ".join(found),
@@ -291,28 +290,70 @@ def statement(
             list_from=LIST_FROM,
             max_terms=MAX_TERMS,
         )
-        full_text = FULL_TEXT
-        if one_word and common.frequency(found[0]) >= COMMON:
-            full_text = FULL_TEXT_SCAN
+        scan = one_word and common.frequency(found[0]) >= COMMON
+    # The text depends on which values are present, not on the words or the position:
+    # assembled once per shape (and per constant written into it).
+    shape = Shape(
+        tuple(name for name in FILTERS if params[name]),
+        tuple((name, _hashable(params[name])) for name in INLINE if name in params),
+        resolved=ids is not None,
+        ranked=bool(found),
+        one_word=len(found) == 1,
+        scan=scan,
+        after=after is not None,
+        trigram=trigram,
+    )
+    return _text(shape), params, order, fp
+
+
+@dataclass(frozen=True, slots=True)
+class Shape:
+    """What a search's SQL text depends on: the filters present, the values written into
+    it as constants (``INLINE``), whether it ranks words and continues from a cursor."""
+
+    filters: tuple[str, ...]
+    constants: tuple[tuple[str, Any], ...]
+    resolved: bool
+    ranked: bool
+    one_word: bool
+    scan: bool
+    after: bool
+    trigram: bool
+
+
+def _hashable(value: object) -> object:
+    return tuple(value) if isinstance(value, list) else value
+
+
+@functools.lru_cache(maxsize=1024)
+def _text(shape: Shape) -> str:
+    where = [FILTERS[name] for name in shape.filters]
+    checks = [CHECKS[name] for name in CHECKS if name in shape.filters] or ["NULL"]
+    if shape.resolved:
+        where = [BY_ID.get(name, FILTERS[name]) for name in shape.filters]
+        checks = ["NULL"]
+    if shape.ranked:
+        one_word = shape.one_word and not where
+        full_text = FULL_TEXT_SCAN if shape.scan else FULL_TEXT
         fallback = "".join(
             FALLBACK.format(where=" AND ".join([*where, match]))
-            for match in ([full_text, TRIGRAM] if trigram else [full_text])
+            for match in ([full_text, TRIGRAM] if shape.trigram else [full_text])
         )
-        where.append(MATCH[trigram])
+        where.append(MATCH[shape.trigram])
         ranked = BY_RANK.format(
-            rank=RANK[trigram],
+            rank=RANK[shape.trigram],
             where=" AND ".join(where),
             fallback=fallback,
             gate="NOT (SELECT yes FROM listed)" if one_word else "true",
-            after=AFTER_RANK if after else "true",
+            after=AFTER_RANK if shape.after else "true",
         )
         page = f"WITH RECURSIVE {WORDS}\n({ranked})"
         if one_word:
-            listed = BY_POSTING.format(after=AFTER_POSTING if after else "true")
+            listed = BY_POSTING.format(after=AFTER_POSTING if shape.after else "true")
             page += f"\nUNION ALL\n({listed})"
     else:
-        if after:
+        if shape.after:
             where.append("(t.sort_key, t.id) > (%(after_k)s, %(after_id)s)")
         page = BY_NAME.format(where=" AND ".join(where) or "true")
-    sql = inline(PAGE.format(page=page, checks=", ".join(checks)), params)
-    return sql, params, order, fp
+    constants = {name: list(v) if isinstance(v, tuple) else v for name, v in shape.constants}
+    return inline(PAGE.format(page=page, checks=", ".join(checks)), constants)

@@ -115,3 +115,20 @@ def test_list_filters_are_constants_and_words_stay_parameters() -> None:
     # A value that is not a plain name is never written into the text.
     assert search.constant("x' OR true --") is None
     assert search.constant(True) is None
+
+
+def test_a_search_text_is_assembled_once_per_shape() -> None:
+    def text(**kwargs: Any) -> str:
+        return search.statement(TrainerSearch(**kwargs), trigram=True, ids=(4, [7]))[0]
+
+    page = text(branch="downtown", specialties=("yoga",))
+    # Other words, or words in another order: the same text, the same object.
+    assert text(branch="downtown", specialties=("yoga",), q="ana") is text(
+        branch="downtown", specialties=("yoga",), q="bruno"
+    )
+    assert text(branch="downtown", specialties=("yoga",)) is page
+    # Anything written into it, or another kind of search, is another text.
+    assert text(branch="downtown", specialties=("yoga",), limit=5) != page
+    assert text(branch="downtown", specialties=("yoga",), shift="morning") != page
+    assert text(branch="downtown", specialties=("yoga",), q="ana") != page
+    assert text(q="ana") != text(q="ana silva")

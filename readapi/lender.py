@@ -13,9 +13,12 @@ lender borrows connections from the pool and keeps them between requests:
 - ``give`` hands the connection to the first caller waiting, else keeps it idle;
 - the pool still owns every connection's life: one that is broken, inside a
   transaction or busy (a cancelled statement), or that was borrowed more than
-  ``hold`` seconds ago, goes back to the pool, which checks, resets, ages and
-  replaces its connections as before; so does one left idle for ``hold`` seconds;
-- ``limit`` leaves the pool at least one connection for the statements that use it
+  ``hold`` seconds ago (three quarters of it to all of it, drawn per connection so that
+  connections borrowed together do not all go back at once), goes back to the pool,
+  which checks, resets, ages and replaces its connections as before; so does one left
+  idle that long;
+- at most ``limit`` are out at once, borrowings under way included; ``limit`` leaves the
+  pool at least one connection for the statements that use it
   directly (the replay poller, the change feed);
 - ``close`` gives every idle connection back, before the pool closes.
 """
@@ -23,6 +26,7 @@ lender borrows connections from the pool and keeps them between requests:
 from __future__ import annotations
 
 import asyncio
+import random
 import time
 from collections import deque
 from typing import Any
@@ -48,15 +52,15 @@ class Lender:
         self.hold = hold
         self.idle: list[Connection] = []
         self.waiting: deque[asyncio.Future[Connection]] = deque()
-        # When each connection out of the pool was borrowed; and borrowings under way.
-        self.since: dict[Connection, float] = {}
+        # Until when each connection out of the pool may stay out; borrowings under way.
+        self.until: dict[Connection, float] = {}
         self.borrowing = 0
         self.tasks: set[asyncio.Task[None]] = set()
         self.sweep: asyncio.TimerHandle | None = None
 
     @property
     def out(self) -> int:
-        return len(self.since) + self.borrowing
+        return len(self.until) + self.borrowing
 
     def stats(self) -> dict[str, tuple[str, int]]:
         """For ``/metrics``: the pool counts lent connections as in use."""
@@ -104,18 +108,26 @@ class Lender:
             self.sweep = None
         idle, self.idle = self.idle, []
         for conn in idle:
-            self.since.pop(conn, None)
+            self.until.pop(conn, None)
             await self.pool.putconn(conn)
         if self.tasks:
             await asyncio.gather(*self.tasks, return_exceptions=True)
 
     async def _borrow(self) -> Connection:
-        self.borrowing += 1  # counted before the wait: concurrent callers do not over-borrow
+        self.borrowing += 1
+        return await self._borrowed()
+
+    async def _borrowed(self) -> Connection:
+        """A connection from the pool, for a borrowing already counted in ``borrowing``
+        (counted before the wait, so that callers meanwhile do not borrow too many)."""
         try:
             conn = await self.pool.getconn()
         finally:
             self.borrowing -= 1
-        self.since[conn] = time.monotonic()
+        # Each connection's own time, so that those borrowed together do not all go back
+        # to the pool in the same second.
+        spread = 0.75 + 0.25 * random.random()  # noqa: S311 (a spread, not a secret)
+        self.until[conn] = time.monotonic() + self.hold * spread
         return conn
 
     def _reusable(self, conn: Connection) -> bool:
@@ -123,22 +135,23 @@ class Lender:
             not conn.closed
             and not conn.broken
             and conn.pgconn.transaction_status == pq.TransactionStatus.IDLE
-            and time.monotonic() - self.since.get(conn, 0.0) < self.hold
+            and time.monotonic() < self.until.get(conn, 0.0)
         )
 
     def _return(self, conn: Connection) -> None:
         """To the pool, whose return path (rollback, reset, replacement) runs as a task."""
-        self.since.pop(conn, None)
+        self.until.pop(conn, None)
         self._spawn(self.pool.putconn(conn))
         # Callers queued while every lent connection was in use borrow anew.
         while self.waiting and self.out < self.limit:
             future = self.waiting.popleft()
             if not future.done():
+                self.borrowing += 1
                 self._spawn(self._borrow_for(future))
 
     async def _borrow_for(self, future: asyncio.Future[Connection]) -> None:
         try:
-            conn = await self._borrow()
+            conn = await self._borrowed()
         except Exception as exc:
             if not future.done():
                 future.set_exception(exc)
@@ -154,10 +167,10 @@ class Lender:
         now = time.monotonic()
         keep = []
         for conn in self.idle:
-            if now - self.since.get(conn, 0.0) < self.hold:
+            if now < self.until.get(conn, 0.0):
                 keep.append(conn)
             else:
-                self.since.pop(conn, None)
+                self.until.pop(conn, None)
                 self._spawn(self.pool.putconn(conn))
         self.idle = keep
         if keep:

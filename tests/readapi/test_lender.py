@@ -127,7 +127,7 @@ def test_connections_lent_longer_than_hold_return_to_the_pool(transactional_db: 
         lender.give(conn)
         kept = lender.idle == [conn]
         await asyncio.sleep(0.3)  # the sweep gives idle ones back after ``hold``
-        swept = lender.idle == [] and not lender.since
+        swept = lender.idle == [] and not lender.until
         conn = await lender.take()
         await asyncio.sleep(0.3)
         lender.give(conn)  # past ``hold`` when given: straight back to the pool
@@ -135,3 +135,29 @@ def test_connections_lent_longer_than_hold_return_to_the_pool(transactional_db: 
         return kept, swept, lender.idle, pool.get_stats()["pool_available"] >= 1
 
     assert with_lender(body, hold=0.2) == (True, True, [], True)
+
+
+def test_callers_queued_when_connections_go_back_borrow_no_more_than_the_limit(
+    transactional_db: None,
+) -> None:
+    """Two connections reach their time while six callers wait: two new borrowings, not
+    six (the rest would wait on an empty pool and fail after its timeout)."""
+
+    async def body(pool: AsyncConnectionPool, lender: Lender) -> Any:
+        held = [await lender.take(), await lender.take()]
+        waiters = [asyncio.create_task(lender.take()) for _ in range(6)]
+        await asyncio.sleep(0.05)
+        most = 0
+        for conn in held:
+            lender.until[conn] = 0.0  # past its time: back to the pool when given
+            lender.give(conn)
+            most = max(most, lender.out)
+        for waiter in waiters:
+            conn = await waiter
+            most = max(most, lender.out)
+            await backend(conn)
+            lender.give(conn)
+        return most, lender.limit
+
+    most, limit = with_lender(body, limit=2, timeout=1.0)
+    assert most <= limit

@@ -31,8 +31,7 @@ import asyncio
 import os
 import time
 import weakref
-from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -146,6 +145,28 @@ class PrimaryPosition:
             raise TokenAhead
 
 
+class Lent:
+    """The context of ``Reader.connection``, as a plain class: a generator-based context
+    manager (``contextlib.asynccontextmanager``) cost a few microseconds more on every
+    read (docs/performance.md)."""
+
+    __slots__ = ("read", "reader", "token")
+
+    def __init__(self, reader: Reader, token: int | None) -> None:
+        self.reader = reader
+        self.token = token
+        self.read: Read | None = None
+
+    async def __aenter__(self) -> Read:
+        self.read = await self.reader._open(self.token)
+        return self.read
+
+    async def __aexit__(self, *exc: object) -> None:
+        if self.read is not None:
+            self.reader.lender.give(self.read.conn)
+            self.read = None
+
+
 @dataclass(slots=True)
 class Read:
     conn: AsyncConnection[Any]
@@ -180,26 +201,30 @@ class Reader:
         # The position cached answers must have been read at (the cache's fence).
         self.fence: Callable[[], int] = _nothing
 
-    @asynccontextmanager
-    async def connection(self, token: int | None = None) -> AsyncIterator[Read]:
+    def connection(self, token: int | None = None) -> Lent:
+        """``async with reader.connection(token) as read``: a lent connection that has
+        replayed ``token`` (and the cache's fence, on a replica), given back on exit."""
+        return Lent(self, token)
+
+    async def _open(self, token: int | None) -> Read:
         deadline = time.monotonic() + self.wait_seconds
         if token is not None:
             await self.primary.check(token)
             if self.replica:
                 await self.poller.wait(token, self.wait_seconds)
         conn = await self.lender.take()
+        if not self.replica:
+            return Read(conn, None)
         try:
-            if not self.replica:
-                yield Read(conn, None)
-                return
             at = self.replayed.get(conn, -1)
             if token is not None and at < token:
                 at = await self._wait(conn, token, deadline)
             elif at < self.fence():
                 at = await self._position(conn)
-            yield Read(conn, None if at == PRIMARY else at)
-        finally:
+        except BaseException:
             self.lender.give(conn)
+            raise
+        return Read(conn, None if at == PRIMARY else at)
 
     async def _ask_primary(self) -> int:
         """The primary's current position: the pool's own server, or ``primary_dsn``'s."""

@@ -18,8 +18,8 @@ lender borrows connections from the pool and keeps them between requests:
   which checks, resets, ages and replaces its connections as before; so does one left
   idle that long;
 - at most ``limit`` are out at once, borrowings under way included; ``limit`` leaves the
-  pool at least one connection for the statements that use it
-  directly (the replay poller, the change feed);
+  pool at least one connection for the statements that use it directly (the replay
+  poller, the change feed); a pool of one connection gets each back between requests;
 - ``close`` gives every idle connection back, before the pool closes.
 """
 
@@ -98,6 +98,10 @@ class Lender:
             if not future.done():
                 future.set_result(conn)
                 return
+        if self.limit >= self.pool.max_size:
+            # A pool of one: kept idle here, it would starve the pool's other users.
+            self._return(conn)
+            return
         self.idle.append(conn)
         if self.sweep is None:
             self.sweep = asyncio.get_running_loop().call_later(self.hold, self._sweep)

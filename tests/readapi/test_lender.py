@@ -161,3 +161,21 @@ def test_callers_queued_when_connections_go_back_borrow_no_more_than_the_limit(
 
     most, limit = with_lender(body, limit=2, timeout=1.0)
     assert most <= limit
+
+
+def test_a_pool_of_one_gets_its_connection_back_between_requests(
+    transactional_db: None,
+) -> None:
+    async def body(pool: AsyncConnectionPool, lender: Lender) -> Any:
+        conn = await lender.take()
+        await backend(conn)
+        lender.give(conn)
+        await asyncio.gather(*lender.tasks)
+        # The pool's own users (the replay poller, the change feed) are not starved.
+        async with pool.connection(timeout=1) as own:
+            served = await backend(own) > 0
+        again = await lender.take()
+        lender.give(again)
+        return served, lender.idle, lender.out
+
+    assert with_lender(body, max_size=1) == (True, [], 0)

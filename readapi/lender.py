@@ -29,6 +29,7 @@ import asyncio
 import random
 import time
 from collections import deque
+from collections.abc import Coroutine
 from typing import Any
 
 from psycopg import AsyncConnection, pq
@@ -49,6 +50,9 @@ class Lender:
     ) -> None:
         self.pool = pool
         self.limit = max(1, pool.max_size - 1) if limit is None else limit
+        # A pool of one: its connection, kept here between requests, would starve the
+        # pool's other users; each goes back to the pool instead.
+        self.keeps = self.limit < pool.max_size
         self.hold = hold
         self.idle: list[Connection] = []
         self.waiting: deque[asyncio.Future[Connection]] = deque()
@@ -98,10 +102,6 @@ class Lender:
             if not future.done():
                 future.set_result(conn)
                 return
-        if self.limit >= self.pool.max_size:
-            # A pool of one: kept idle here, it would starve the pool's other users.
-            self._return(conn)
-            return
         self.idle.append(conn)
         if self.sweep is None:
             self.sweep = asyncio.get_running_loop().call_later(self.hold, self._sweep)
@@ -136,7 +136,8 @@ class Lender:
 
     def _reusable(self, conn: Connection) -> bool:
         return (
-            not conn.closed
+            self.keeps
+            and not conn.closed
             and not conn.broken
             and conn.pgconn.transaction_status == pq.TransactionStatus.IDLE
             and time.monotonic() < self.until.get(conn, 0.0)
@@ -174,13 +175,12 @@ class Lender:
             if now < self.until.get(conn, 0.0):
                 keep.append(conn)
             else:
-                self.until.pop(conn, None)
-                self._spawn(self.pool.putconn(conn))
+                self._return(conn)
         self.idle = keep
         if keep:
             self.sweep = asyncio.get_running_loop().call_later(self.hold, self._sweep)
 
-    def _spawn(self, work: Any) -> None:
+    def _spawn(self, work: Coroutine[Any, Any, None]) -> None:
         task = asyncio.get_running_loop().create_task(work)
         self.tasks.add(task)
         task.add_done_callback(self.tasks.discard)

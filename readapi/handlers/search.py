@@ -277,9 +277,10 @@ def statement(
     after = cursor.decode(query.cursor, order, fp) if query.cursor else None
     if after:
         params.update(after_k=after.key, after_id=after.id)
+    filters = tuple(name for name in FILTERS if params[name])
+    one_word = len(found) == 1 and not filters
     scan = False
     if found:
-        one_word = len(found) == 1 and not any(params[name] for name in FILTERS)
         params.update(
             tsq=" & ".join(f"{w}:*" for w in found),
             words=" ".join(found),
@@ -294,11 +295,11 @@ def statement(
     # The text depends on which values are present, not on the words or the position:
     # assembled once per shape (and per constant written into it).
     shape = Shape(
-        tuple(name for name in FILTERS if params[name]),
+        filters,
         tuple((name, _hashable(params[name])) for name in INLINE if name in params),
         resolved=ids is not None,
         ranked=bool(found),
-        one_word=len(found) == 1,
+        one_word=one_word,
         scan=scan,
         after=after is not None,
         trigram=trigram,
@@ -333,7 +334,7 @@ def _text(shape: Shape) -> str:
         where = [BY_ID.get(name, FILTERS[name]) for name in shape.filters]
         checks = ["NULL"]
     if shape.ranked:
-        one_word = shape.one_word and not where
+        one_word = shape.one_word
         full_text = FULL_TEXT_SCAN if shape.scan else FULL_TEXT
         fallback = "".join(
             FALLBACK.format(where=" AND ".join([*where, match]))

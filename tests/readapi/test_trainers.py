@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date
 from typing import Any
 
 import pytest
+from django.db import connection
 from fastapi.testclient import TestClient
 
 from readapi.schemas import TrainerPage, TrainerProfile
@@ -136,6 +138,41 @@ class TestDetail:
         ]
         assert profile.weekdays == [1, 3]
         assert profile.bio == "Vinyasa flow and mobility."
+
+    def test_the_document_is_the_read_rows_item_and_profile(
+        self, app_client: TestClient, gym: Gym
+    ) -> None:
+        """The statement splices stored JSON texts (``item_text``, ``profile_text``): the
+        result is the read row's item and profile, each field once, with the tenure and
+        the certifications that have not expired."""
+        today = date.today().isoformat()
+        for trainer in (gym.ana, gym.bruno, gym.carla):
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT item, profile FROM read.trainer WHERE id = %s", [trainer.pk])
+                item, profile = (json.loads(v) for v in cursor.fetchone())
+            certifications = [
+                c
+                for c in profile["certifications"]
+                if c["expires_on"] is None or c["expires_on"] >= today
+            ]
+            expected = {
+                **item,
+                **profile,
+                "tenure_years": expected_tenure(trainer.hired_on),
+                "certifications": certifications,
+            }
+            body = app_client.get(f"/query/trainers/{trainer.pk}").content
+            pairs = json.loads(body, object_pairs_hook=lambda kv: kv)
+            assert len(pairs) == len({k for k, _ in pairs}), "a field twice"
+            assert json.loads(body) == expected
+        assert (
+            len(
+                json.loads(app_client.get(f"/query/trainers/{gym.ana.pk}").content)[
+                    "certifications"
+                ]
+            )
+            == 1
+        )  # "Old CPR" expired
 
     def test_on_leave_trainer_is_public_and_flagged(self, app_client: TestClient, gym: Gym) -> None:
         assert app_client.get(f"/query/trainers/{gym.carla.pk}").json()["on_leave"] is True

@@ -1,7 +1,8 @@
 -- Current definitions: every difference between the read model and a fresh derivation
 --
--- `rev` is bookkeeping, not content, and is left out of the comparison, as is
--- `read.trainer.item_text`, a column PostgreSQL generates from `item` (migration 0021).
+-- `rev` is bookkeeping, not content, and is left out of the comparison (read.content),
+-- as are the columns PostgreSQL generates from others: `read.trainer.item_text` (from
+-- `item`, migration 0021) and `read.trainer.profile_text` (from `profile`, 0022).
 -- read.check() compares everything at once; read.check_relation() one relation at a
 -- time (the ops API and check_read_model report per relation).
 --
@@ -18,6 +19,11 @@ RETURN (SELECT string_agg(k, ', ' ORDER BY k)
           FROM (SELECT jsonb_object_keys(coalesce(expected, '{}') || coalesce(actual, '{}'))) AS x (k)
          WHERE k <> 'rev' AND expected -> k IS DISTINCT FROM actual -> k);
 
+-- A read row as the check compares it: without its bookkeeping and generated columns.
+CREATE OR REPLACE FUNCTION read.content(actual jsonb) RETURNS jsonb
+LANGUAGE sql IMMUTABLE
+RETURN actual - ARRAY['rev', 'item_text', 'profile_text'];
+
 CREATE OR REPLACE FUNCTION read.check()
 RETURNS TABLE (relation text, key text, problem text)
 LANGUAGE sql STABLE AS $$
@@ -30,19 +36,19 @@ LANGUAGE sql STABLE AS $$
         SELECT * FROM read.search_term_rows(ARRAY(SELECT id FROM trainers_trainer))),
     diff AS (
         SELECT 'read.branch' AS relation, coalesce(e.id, a.id)::text AS key,
-               to_jsonb(e) AS expected, to_jsonb(a) - ARRAY['rev', 'item_text'] AS actual
+               to_jsonb(e) AS expected, read.content(to_jsonb(a)) AS actual
           FROM e_branch e FULL JOIN read.branch a ON a.id = e.id
         UNION ALL
-        SELECT 'read.specialty', coalesce(e.id, a.id)::text, to_jsonb(e), to_jsonb(a) - ARRAY['rev', 'item_text']
+        SELECT 'read.specialty', coalesce(e.id, a.id)::text, to_jsonb(e), read.content(to_jsonb(a))
           FROM e_specialty e FULL JOIN read.specialty a ON a.id = e.id
         UNION ALL
-        SELECT 'read.trainer', coalesce(e.id, a.id)::text, to_jsonb(e), to_jsonb(a) - ARRAY['rev', 'item_text']
+        SELECT 'read.trainer', coalesce(e.id, a.id)::text, to_jsonb(e), read.content(to_jsonb(a))
           FROM e_trainer e FULL JOIN read.trainer a ON a.id = e.id
         UNION ALL
-        SELECT 'read.class', coalesce(e.id, a.id)::text, to_jsonb(e), to_jsonb(a) - ARRAY['rev', 'item_text']
+        SELECT 'read.class', coalesce(e.id, a.id)::text, to_jsonb(e), read.content(to_jsonb(a))
           FROM e_class e FULL JOIN read.class a ON a.id = e.id
         UNION ALL
-        SELECT 'read.search_term', coalesce(e.id, a.id)::text, to_jsonb(e), to_jsonb(a) - ARRAY['rev', 'item_text']
+        SELECT 'read.search_term', coalesce(e.id, a.id)::text, to_jsonb(e), read.content(to_jsonb(a))
           FROM e_search_term e FULL JOIN read.search_term a ON a.id = e.id
     )
     SELECT relation, key,
@@ -62,9 +68,9 @@ BEGIN
         'SELECT %1$L, coalesce(e.id, a.id)::text, '
         '       CASE WHEN a.id IS NULL THEN ''missing'' '
         '            WHEN e.id IS NULL THEN ''unexpected'' '
-        '            ELSE ''differs in '' || read.differing_columns(to_jsonb(e), to_jsonb(a) - ARRAY[''rev'', ''item_text'']) END '
+        '            ELSE ''differs in '' || read.differing_columns(to_jsonb(e), read.content(to_jsonb(a))) END '
         '  FROM %2$s e FULL JOIN read.%3$I a ON a.id = e.id '
-        ' WHERE to_jsonb(e) IS DISTINCT FROM to_jsonb(a) - ARRAY[''rev'', ''item_text''] '
+        ' WHERE to_jsonb(e) IS DISTINCT FROM read.content(to_jsonb(a)) '
         ' ORDER BY 2',
         'read.' || rel, read.derivation(rel), rel);
 END

@@ -30,6 +30,7 @@ LOCK_FILE = MIGRATIONS_DIR / "frozen.sha256"
 # bodies use it (PostgreSQL checks those bodies when it creates them).
 CURRENT_FILES = (
     "helpers.sql",
+    "cards.sql",
     "announce.sql",
     "derivation.sql",
     "projection.sql",

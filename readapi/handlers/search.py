@@ -49,7 +49,7 @@ RANK = {
 }
 
 BY_NAME = """
-SELECT t.id, t.rev, t.sort_key AS k, t.hired_on, t.item_text,
+SELECT t.id, t.rev, t.sort_key AS k, t.hired_on, {columns},
        row_number() OVER (ORDER BY t.sort_key, t.id) AS n
   FROM read.trainer t
  WHERE {where}
@@ -91,7 +91,7 @@ listed AS MATERIALIZED (
 # (score, then trainer id, both descending), so the cursor pages exactly through every
 # name and specialty match. Bio words and typos are left to rarer words.
 BY_POSTING = """
-SELECT t.id, t.rev, p.score::text AS k, t.hired_on, t.item_text,
+SELECT t.id, t.rev, p.score::text AS k, t.hired_on, {columns},
        row_number() OVER (ORDER BY p.score DESC, p.trainer_id DESC) AS n
   FROM (SELECT s.trainer_id, s.score
           FROM read.search_term s
@@ -109,7 +109,7 @@ AFTER_POSTING = "(s.score, s.trainer_id) < (%(after_k)s::real, %(after_id)s)"
 # than CANDIDATES postings, as many of the matches the GIN indexes find (bio words,
 # typos). Only the page's documents are fetched.
 BY_RANK = """
-SELECT t.id, t.rev, r.rank::text AS k, t.hired_on, t.item_text,
+SELECT t.id, t.rev, r.rank::text AS k, t.hired_on, {columns},
        row_number() OVER (ORDER BY r.rank DESC, r.id) AS n
   FROM (SELECT r.id, r.rank
           FROM (SELECT t.id, ({rank})::real AS rank
@@ -168,12 +168,10 @@ AFTER_RANK = "(r.rank < %(after_k)s::real OR (r.rank = %(after_k)s::real AND r.i
 # went to building a jsonb array from jsonb items, only to print it as text again.
 # ``item_text`` is the item printed once, when its row is written (a column PostgreSQL
 # generates, migration 0021): printing 21 items as JSON was a third of a list page's
-# statement.
+# statement. The directory's pages splice their cards the same way (``cards``).
 PAGE = """
 WITH page AS ({page})
-SELECT '[' || coalesce(string_agg('{{"tenure_years": ' || read.tenure_years(p.hired_on) || ', '
-                                  || p.item_text, ', ' ORDER BY p.n)
-                       FILTER (WHERE p.n <= %(limit)s), '') || ']',
+SELECT {items},
        count(*) > %(limit)s,
        max(p.k) FILTER (WHERE p.n = %(limit)s),
        max(p.id::text) FILTER (WHERE p.n = %(limit)s),
@@ -182,6 +180,12 @@ SELECT '[' || coalesce(string_agg('{{"tenure_years": ' || read.tenure_years(p.hi
                        FILTER (WHERE p.n <= %(limit)s), '')),
        {checks}
   FROM page p"""
+ITEMS = """'[' || coalesce(string_agg('{"tenure_years": ' || read.tenure_years(p.hired_on) || ', '
+                                  || p.item_text, ', ' ORDER BY p.n)
+                       FILTER (WHERE p.n <= %(limit)s), '') || ']'"""
+# What a page's rows carry for ITEMS, and for the cards of the directory
+# (readapi/pages/directory.py ``CARDS``: ``card_html``, migration 0023).
+COLUMNS = {False: "t.item_text", True: 't."position", t.card_html'}
 
 # Values with few possible values, validated (the page size, shift, position, weekday) or
 # read from the read model (the ids of branches and specialties), are written into the
@@ -254,12 +258,15 @@ def statement(
     trigram: bool,
     ids: tuple[int | None, list[int]] | None = None,
     common: CommonWords = NO_STATISTICS,
+    cards: str = "",
 ) -> tuple[str, dict[str, Any], cursor.Order, str]:
     """The SQL text, its parameters, the sort order and the cursor fingerprint of a search.
 
     ``ids``: the branch and specialty ids when the caller already resolved the slugs
     (and checked they exist); otherwise the statement resolves and checks them.
     ``common``: the words a sequential scan finds sooner than the full-text index.
+    ``cards``: the expression that writes the page's cards in place of its JSON items
+    (readapi/pages/directory.py ``CARDS``), over the page's rows (``COLUMNS``).
     """
     params: dict[str, Any] = {
         "limit": query.limit,
@@ -303,6 +310,7 @@ def statement(
         scan=scan,
         after=after is not None,
         trigram=trigram,
+        cards=cards,
     )
     return _text(shape), params, order, fp
 
@@ -310,7 +318,8 @@ def statement(
 @dataclass(frozen=True, slots=True)
 class Shape:
     """What a search's SQL text depends on: the filters present, the values written into
-    it as constants (``INLINE``), whether it ranks words and continues from a cursor."""
+    it as constants (``INLINE``), whether it ranks words and continues from a cursor, and
+    what it writes of its rows (JSON items, or ``cards``)."""
 
     filters: tuple[str, ...]
     constants: tuple[tuple[str, Any], ...]
@@ -320,6 +329,7 @@ class Shape:
     scan: bool
     after: bool
     trigram: bool
+    cards: str = ""
 
 
 def _hashable(value: object) -> object:
@@ -328,6 +338,7 @@ def _hashable(value: object) -> object:
 
 @functools.lru_cache(maxsize=1024)
 def _text(shape: Shape) -> str:
+    columns = COLUMNS[bool(shape.cards)]
     where = [FILTERS[name] for name in shape.filters]
     checks = [CHECKS[name] for name in CHECKS if name in shape.filters] or ["NULL"]
     if shape.resolved:
@@ -347,14 +358,18 @@ def _text(shape: Shape) -> str:
             fallback=fallback,
             gate="NOT (SELECT yes FROM listed)" if one_word else "true",
             after=AFTER_RANK if shape.after else "true",
+            columns=columns,
         )
         page = f"WITH RECURSIVE {WORDS}\n({ranked})"
         if one_word:
-            listed = BY_POSTING.format(after=AFTER_POSTING if shape.after else "true")
+            listed = BY_POSTING.format(
+                after=AFTER_POSTING if shape.after else "true", columns=columns
+            )
             page += f"\nUNION ALL\n({listed})"
     else:
         if shape.after:
             where.append("(t.sort_key, t.id) > (%(after_k)s, %(after_id)s)")
-        page = BY_NAME.format(where=" AND ".join(where) or "true")
+        page = BY_NAME.format(where=" AND ".join(where) or "true", columns=columns)
     constants = {name: list(v) if isinstance(v, tuple) else v for name, v in shape.constants}
-    return inline(PAGE.format(page=page, checks=", ".join(checks)), constants)
+    text = PAGE.format(page=page, items=shape.cards or ITEMS, checks=", ".join(checks))
+    return inline(text, constants)

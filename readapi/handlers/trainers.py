@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
@@ -61,6 +62,13 @@ class TrainerSearchHandler:
         self.common_expires = 0.0
 
     async def handle(self, query: TrainerSearch) -> Document:
+        page = await self.page(query)
+        body = b'{"items":' + page.items + b',"next_cursor":' + dumps(page.next_cursor) + b"}"
+        return Document(body, page.etag, page.read_at)
+
+    async def page(self, query: TrainerSearch, cards: str = "") -> Page:
+        """The page's items as a JSON array, or with ``cards`` (``search.statement``) its
+        cards as HTML."""
         async with self.reader.connection(query.token) as read:
             if self.trigram is None:
                 row = await (await read.conn.execute(TRIGRAM_INDEX)).fetchone()
@@ -72,7 +80,7 @@ class TrainerSearchHandler:
             if self.slugs is not None and (query.branch or query.specialties):
                 ids = await self.slugs.resolve(read.conn, query)
             sql, params, order, fp = search.statement(
-                query, trigram=self.trigram, ids=ids, common=self.common
+                query, trigram=self.trigram, ids=ids, common=self.common, cards=cards
             )
             result = await statements.run(read.conn, sql, params)
         # One row: the items (JSON text), more, the last key and id, the ETag, the checks.
@@ -92,8 +100,18 @@ class TrainerSearchHandler:
         if more == b"t" and last_key is not None and last_id is not None:
             position = cursor.Position(order, last_key.decode(), UUID(last_id.decode()))
             next_cursor = cursor.encode(position, fp)
-        body = b'{"items":' + items + b',"next_cursor":' + dumps(next_cursor) + b"}"
-        return Document(body, etag.decode() + ("+" if more == b"t" else ""), read.at)
+        return Page(items, next_cursor, etag.decode() + ("+" if more == b"t" else ""), read.at)
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    """A page of a search: its items (a JSON array, or cards), the cursor of the next
+    page, its ETag and the replica position it was read at."""
+
+    items: bytes
+    next_cursor: str | None
+    etag: str
+    read_at: int | None
 
 
 async def common_words(conn: AsyncConnection[Any]) -> search.CommonWords:

@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlencode
 
 from readapi.pages.html import (
+    POSITIONS,
     SHIFTS,
     WEEKDAYS,
     page,
-    photo,
-    position_of,
     site_name,
     tenure,
     text,
@@ -21,10 +19,44 @@ from readapi.queries import TrainerSearch
 
 # The JSON API's default page: a page of cards costs one page of the list's statement.
 PAGE_SIZE = 20
-# Cards show the photo 6rem wide: the 160w rendition, 320w on a dense screen.
-CARD_SIZES = "96px"
 # Cards above the fold load at once; the rest when scrolled to.
 EAGER = 6
+# Tenures written out, from none; a longer one shows as this many years.
+TENURES = 100
+
+
+def _literal(value: str) -> str:
+    """``value`` as HTML text in an SQL string constant (no ``%``: the statement's
+    parameters are ``%(name)s``)."""
+    escaped = text(value).replace("'", "''")
+    assert "%" not in escaped
+    return f"'{escaped}'"
+
+
+def _cards() -> str:
+    """The expression that writes a page's cards (``search.statement``'s ``cards``).
+
+    Each card is stored as HTML (``read.trainer.card_html``, trainers/sql/current/cards.sql)
+    but for its position's label (chr(1)) and its tenure (chr(2)), written here from
+    ``POSITIONS`` and ``tenure``; the first ``EAGER`` cards load their photo at once."""
+    labels = " ".join(f"WHEN '{code}' THEN {_literal(label)}" for code, label in POSITIONS.items())
+    position = (
+        f"""CASE p."position" {labels} ELSE read.html_escape(replace(p."position", '_', ' ')) END"""
+    )
+    tenures = ", ".join(_literal(tenure(years)) for years in range(TENURES + 1))
+    years = f"least(read.tenure_years(p.hired_on), {TENURES}) + 1"
+    card = (
+        f"CASE WHEN p.n > {EAGER} THEN p.card_html"
+        " ELSE replace(p.card_html, ' loading=\"lazy\"', '') END"
+    )
+    return (
+        f"coalesce(string_agg(replace(replace({card}, chr(1), {position}),"
+        f" chr(2), (ARRAY[{tenures}])[{years}]), E'\\n' ORDER BY p.n)"
+        " FILTER (WHERE p.n <= %(limit)s), '')"
+    )
+
+
+CARDS = _cards()
 
 
 def params_of(search: TrainerSearch, cursor: str | None = None) -> list[tuple[str, str]]:
@@ -54,45 +86,17 @@ def summary(count: int, more: bool) -> str:
     return shown + (", more below." if more else ".")
 
 
-def card(trainer: dict[str, Any], n: int, esc: Callable[[object], str] = text) -> str:
-    """One trainer's card; ``esc`` escapes the trainer's values (``html.escaper``).
-    Written for speed (twenty a page): one f-string, the tags joined from a list."""
-    branch = trainer["branch"]
-    leave = ' <span class="badge">On leave</span>' if trainer["on_leave"] else ""
-    specialties = trainer["specialties"]
-    tags = (
-        '<ul class="tags" aria-label="Specialties"><li>'
-        + "</li><li>".join([esc(s["name"]) for s in specialties])
-        + "</li></ul>"
-        if specialties
-        else ""
-    )
-    return (
-        # An id is a UUID (the column's type): nothing in it to escape.
-        f'<li class="card" data-id="{trainer["id"]}">'
-        f"{photo(trainer, sizes=CARD_SIZES, alt='', lazy=n >= EAGER, esc=esc)}<div>"
-        f'<h2><a href="/trainers/{esc(trainer["slug"])}">'
-        f"{esc(trainer['first_name'])} {esc(trainer['last_name'])}</a>{leave}</h2>"
-        f"<p>{esc(position_of(trainer))} &middot; {esc(branch['name'])}, {esc(branch['city'])}</p>"
-        f"<p>{tenure(trainer['tenure_years'])}</p>{tags}</div></li>"
-    )
-
-
-def results(
-    found: dict[str, Any], search: TrainerSearch, esc: Callable[[object], str] = text
-) -> str:
+def results(cards: str, next_cursor: str | None, search: TrainerSearch) -> str:
     """The cards and the "more" link: the part of ``/`` that ``/results`` serves alone.
-    ``esc``: how the page's values are escaped (``html.escaper`` of its JSON)."""
-    items = found["items"]
-    if not items:
+    ``cards``: the page's cards as its statement wrote them (``CARDS``)."""
+    if not cards:
         return (
             '<p class="empty">No trainer matches these filters. '
             '<a href="/">See all trainers</a></p>\n'
         )
-    cards = "\n".join(card(t, n, esc) for n, t in enumerate(items))
     out = f'<ul class="cards">\n{cards}\n</ul>\n'
-    if found["next_cursor"]:
-        href = "/?" + urlencode(params_of(search, found["next_cursor"]))
+    if next_cursor:
+        href = "/?" + urlencode(params_of(search, next_cursor))
         link = f'<a class="button" href="{text(href)}" rel="next">More trainers</a>'
         out += f'<p class="more">{link}</p>\n'
     return out
@@ -143,16 +147,15 @@ def form(
 
 
 def directory(
-    found: dict[str, Any],
+    cards: str,
+    next_cursor: str | None,
     search: TrainerSearch,
     branches: list[dict[str, Any]],
     specialties: list[dict[str, Any]],
     origin: str,
-    esc: Callable[[object], str] = text,
 ) -> str:
     site = site_name()
-    items = found["items"]
-    status = summary(len(items), bool(found["next_cursor"]))
+    status = summary(cards.count('<li class="card"'), bool(next_cursor))
     query = urlencode(params_of(search))
     main = (
         "<h1>Find your trainer</h1>\n"
@@ -160,7 +163,8 @@ def directory(
         "branch, shift and the days they teach.</p>\n"
         + form(search, branches, specialties)
         + f'<p id="status" class="status" role="status">{status}</p>\n'
-        + f'<div id="results" data-limit="{PAGE_SIZE}">\n{results(found, search, esc)}</div>\n'
+        + f'<div id="results" data-limit="{PAGE_SIZE}">\n'
+        + f"{results(cards, next_cursor, search)}</div>\n"
     )
     return page(
         title=f"Trainers · {site}",

@@ -21,7 +21,7 @@ from readapi import keys
 from readapi.cache import ResponseCache
 from readapi.handlers.facets import BranchListHandler, SpecialtyListHandler, TimetableHandler
 from readapi.handlers.trainers import TrainerGetHandler, TrainerSearchHandler
-from readapi.pages.directory import directory, results
+from readapi.pages.directory import CARDS, directory, results
 from readapi.pages.html import escaper, site_name
 from readapi.pages.profile import profile
 from readapi.pages.timetable import timetable
@@ -38,6 +38,8 @@ from readapi.routes.lean import cached, query_key
 
 FACETS = frozenset({keys.FACETS})
 PAGES = Path(__file__).resolve().parent
+# The cards' markup, which the read model stores (read.card_html).
+CARDS_SQL = PAGES.parents[1] / "trainers" / "sql" / "current" / "cards.sql"
 Q = TypeVar("Q")
 
 
@@ -65,11 +67,13 @@ class TimetablePage:
 
 
 def _release() -> bytes:
-    """What the pages look like in this release: their code, assets and site name."""
+    """What the pages look like in this release: their code, assets and site name, and
+    the cards' markup (stored by the read model, trainers/sql/current/cards.sql)."""
     digest = hashlib.blake2b(site_name().encode(), digest_size=12)
     for path in sorted(PAGES.rglob("*")):
         if path.suffix in (".py", ".css", ".js", ".svg"):
             digest.update(path.read_bytes())
+    digest.update(CARDS_SQL.read_bytes())
     return digest.digest()
 
 
@@ -123,15 +127,17 @@ class DirectoryPageHandler:
         self.facets = facets
 
     async def handle(self, query: DirectoryPage) -> Document:
-        found = await self.search.handle(query.search)
-        page = orjson.loads(found.body)
-        esc = escaper(found.body)
+        found = await self.search.page(query.search, CARDS)
+        # ASCII: read.html_text writes every other character as a reference.
+        cards = found.items.decode("ascii")
         if not query.whole:
-            html = results(page, query.search, esc)
+            html = results(cards, found.next_cursor, query.search)
             return html_document(html, found.read_at, query, found.etag)
         branches, branches_etag = await self.facets.branches()
         specialties, specialties_etag = await self.facets.specialties()
-        html = directory(page, query.search, branches, specialties, query.origin, esc)
+        html = directory(
+            cards, found.next_cursor, query.search, branches, specialties, query.origin
+        )
         return html_document(
             html, found.read_at, query, found.etag, branches_etag, specialties_etag
         )

@@ -3,7 +3,9 @@
 Plain functions over the documents the query handlers return (already JSON): no
 template engine, so the pages need no dependency and a render costs tens of
 microseconds. Text from the read model only ever goes out through ``text`` (or
-``json_ld``), so a trainer's bio cannot become markup.
+``json_ld``), so a trainer's bio cannot become markup; the directory's cards, stored as
+HTML by the read model, escape theirs in SQL the same way (``read.html_escape`` and
+``read.html_ascii``, trainers/sql/current/cards.sql; a test holds them equal to ``text``).
 
 A page is ASCII whatever its data: the templates write their few other characters as
 named references (``&middot;``), ``text`` writes a value's as numeric ones and
@@ -129,21 +131,20 @@ def photo(
     *,
     sizes: str,
     alt: str,
-    lazy: bool = True,
     esc: Callable[[object], str] = text,
 ) -> str:
-    """The trainer's photo (WebP widths in ``srcset``, JPEG fallback), or initials.
-    ``esc``: how the trainer's values are escaped (``escaper``)."""
-    loading = ' loading="lazy"' if lazy else ""
+    """The trainer's photo (WebP widths in ``srcset``, JPEG fallback), or initials, as the
+    profile shows it. ``esc``: how the trainer's values are escaped (``escaper``). The
+    directory's cards write theirs in SQL (trainers/sql/current/cards.sql)."""
     found = trainer.get("photo")
     if found:
         return (
             f'<img class="photo" src="{esc(found["url"])}" srcset="{esc(found["srcset"])}" '
             f'sizes="{sizes}" width="{found["width"]}" height="{found["height"]}" '
-            f'alt="{text(alt) if alt else ""}"{loading} decoding="async">'
+            f'alt="{text(alt) if alt else ""}" decoding="async">'
         )
     if trainer.get("photo_url"):
-        return f'<img class="photo" src="{esc(trainer["photo_url"])}" alt="{text(alt)}"{loading}>'
+        return f'<img class="photo" src="{esc(trainer["photo_url"])}" alt="{text(alt)}">'
     initials = (trainer["first_name"][:1] + trainer["last_name"][:1]).upper()
     return f'<div class="initials" aria-hidden="true">{esc(initials)}</div>'
 

@@ -129,7 +129,7 @@ def profile(trainer: dict[str, Any], origin: str, esc: Callable[[object], str] =
         '<p class="crumbs"><a href="/">&larr; All trainers</a></p>\n'
         f'<article class="profile" data-id="{esc(trainer["id"])}">'
         '<div class="portrait">'
-        + photo(trainer, sizes=PORTRAIT_SIZES, alt=name, lazy=False, esc=esc)
+        + photo(trainer, sizes=PORTRAIT_SIZES, alt=name, esc=esc)
         + "</div>"
         f"<div><h1>{esc(name)}{leave}</h1>"
         f'<p class="meta">{esc(position_of(trainer))} &middot; {esc(branch["name"])}, '

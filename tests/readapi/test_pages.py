@@ -7,12 +7,15 @@ from __future__ import annotations
 import gzip
 import json
 import re
+from datetime import date
 from html.parser import HTMLParser
 
 import pytest
+from django.db import connection
 from django.test import Client
 from fastapi.testclient import TestClient
 
+from readapi.pages.directory import EAGER
 from readapi.pages.html import CSP, escaper, frame_ancestors, text
 from tests.factories import make_trainer
 from tests.readapi.conftest import Gym
@@ -342,3 +345,54 @@ def test_a_page_escapes_its_values_unless_its_json_cannot_hold_markup(
     assert (escaper(document) is text) is escaped
     values = json.loads(document).values()
     assert all(escaper(document)(v) == text(v) for v in values)
+
+
+# Values the cards' SQL escapes as the pages' Python does (read.html_escape, then
+# read.html_ascii over the whole card: trainers/sql/current/cards.sql).
+NASTY = [
+    "plain",
+    "",
+    "a & b",
+    '<script>"x"</script>',
+    "O'Brien",
+    "&amp; already",
+    "Zoë Müller-Łukasz 😀",
+    "日本語も話します。",
+    "tab\tnew\nline",
+    "\u00a0non-breaking\u2028separator",
+]
+
+
+@pytest.mark.django_db
+def test_the_cards_sql_escapes_values_as_the_pages_python_does() -> None:
+    with connection.cursor() as cursor:
+        for value in NASTY:
+            cursor.execute("SELECT read.html_ascii(read.html_escape(%s))", [value])
+            assert cursor.fetchone()[0] == text(value), value
+
+
+def test_cards_show_a_photo_or_initials_and_only_the_first_load_eagerly(
+    app_client: TestClient, gym: Gym
+) -> None:
+    """Ten trainers with a photo address: the first six cards load theirs at once, the
+    rest when scrolled to; a trainer without one shows initials."""
+    for n in range(10):
+        make_trainer(
+            first_name="Paula",
+            last_name=f"Photo{n:02d}",
+            branch=gym.riverside,
+            photo_url=f"https://cdn.example.com/p{n}.jpg",
+            hired_on=date.today(),
+        )
+    html = page(app_client, "/?branch=riverside")
+    cards = re.findall(r'<li class="card".*?</li>(?=\n|$)', html, re.S)
+    assert names(html)[0] == "Carla Mendes" and len(cards) == 11
+    assert '<div class="initials" aria-hidden="true">CM</div>' in cards[0]
+    photos = [c for c in cards if "<img" in c]
+    assert len(photos) == 10
+    for n, card in enumerate(photos):
+        assert f'src="https://cdn.example.com/p{n}.jpg"' in card
+        # Carla's card is the first of the page: the photos from the 2nd card on.
+        assert ('loading="lazy"' in card) is (n + 1 >= EAGER), n
+        assert "<p>New this year</p>" in card and "<p>Trainer &middot; Riverside, Porto</p>" in card
+    assert '<span class="badge">On leave</span>' in cards[0]

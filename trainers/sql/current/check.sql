@@ -1,8 +1,9 @@
 -- Current definitions: every difference between the read model and a fresh derivation
 --
 -- `rev` is bookkeeping, not content, and is left out of the comparison (read.content),
--- as are the columns PostgreSQL generates from others: `read.trainer.item_text` (from
--- `item`, migration 0021) and `read.trainer.profile_text` (from `profile`, 0022).
+-- as are the columns PostgreSQL generates from others: `read.trainer.item_text` and
+-- `card_html` (from `item`, migrations 0021 and 0023) and `profile_text` (from
+-- `profile`, 0022).
 -- read.check() compares everything at once; read.check_relation() one relation at a
 -- time (the ops API and check_read_model report per relation).
 --
@@ -22,7 +23,7 @@ RETURN (SELECT string_agg(k, ', ' ORDER BY k)
 -- A read row as the check compares it: without its bookkeeping and generated columns.
 CREATE OR REPLACE FUNCTION read.content(actual jsonb) RETURNS jsonb
 LANGUAGE sql IMMUTABLE
-RETURN actual - ARRAY['rev', 'item_text', 'profile_text'];
+RETURN actual - ARRAY['rev', 'item_text', 'profile_text', 'card_html'];
 
 CREATE OR REPLACE FUNCTION read.check()
 RETURNS TABLE (relation text, key text, problem text)

@@ -23,6 +23,7 @@ from tests.replica.test_read_your_writes import PASSWORD, manage
 from tests.server import LiveServer, free_port, start_server
 
 pytestmark = [pytest.mark.slow, pytest.mark.e2e]
+NO_CACHE = {"Cache-Control": "no-cache"}
 
 
 @dataclass
@@ -76,6 +77,11 @@ def site() -> Iterator[Site]:
         edge = httpx.Client(base_url=varnish.url, timeout=10)
         clients.append(edge)
         wait_until(lambda: sum(leads(app) for app in apps) == 1)
+        # Every test writes trainers to this branch: made here, so that each test holds
+        # whichever worker runs it (xdist may run this module's tests on two).
+        write(clients[0], "POST", "/api/branches/", {"slug": "edge", "name": "Edge", "city": "X"})
+        listed = "/query/trainers?branch=edge"
+        wait_until(lambda: edge.get(listed, headers=NO_CACHE).status_code == 200, within=5)
         yield Site(cluster, apps, varnish, edge, clients[:2])
     finally:
         for client in clients:
@@ -99,7 +105,6 @@ def write(staff: httpx.Client, method: str, path: str, body: dict[str, object]) 
 
 def test_writes_through_either_process_reach_the_edge(site: Site) -> None:
     first, second = site.staff
-    write(first, "POST", "/api/branches/", {"slug": "edge", "name": "Edge", "city": "X"})
     trainer = write(
         first,
         "POST",
@@ -136,7 +141,7 @@ def test_one_process_stopped_reads_go_on_and_purging_moves(site: Site) -> None:
 
     site.apps[leader].stop()
     for _ in range(20):  # some of these reach the stopped process before its probe fails
-        assert site.edge.get(path, headers={"Cache-Control": "no-cache"}).status_code == 200
+        assert site.edge.get(path, headers=NO_CACHE).status_code == 200
     wait_until(lambda: leads(site.apps[survivor]), within=15)
 
     staff = site.staff[survivor]

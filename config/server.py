@@ -74,12 +74,14 @@ MESSAGES = {
 
 # Response header lines already checked and rendered, by the (name, value) pair the
 # application sent: most pairs repeat on every response (security and CORS headers,
-# content types, cache policy). Emptied when full: per-response values (ETags, request
-# ids) come and go.
+# content types, cache policy). Emptied when full.
 LINES: dict[tuple[bytes, bytes], bytes] = {}
 LINES_MAX = 4096
 # Header names whose values uvicorn reads: they take its own path.
 FRAMING = frozenset({b"content-length", b"transfer-encoding", b"connection"})
+# Names whose values differ from response to response: checked and rendered each time,
+# not remembered (they would only push the others out).
+VARYING = frozenset({b"etag", b"x-request-id", b"surrogate-key", b"xkey", b"location"})
 
 
 class Cycle(RequestResponseCycle):
@@ -144,10 +146,12 @@ class Cycle(RequestResponseCycle):
                     if name != b"content-length" or length >= 0 or not value.isdigit():
                         return b""
                     length = int(value)
-                elif HEADER_RE.search(name) or HEADER_VALUE_RE.search(value):
+                elif HEADER_VALUE_RE.search(value) or (
+                    name not in VARYING and HEADER_RE.search(name)
+                ):
                     return b""  # uvicorn's send refuses it
                 line = name + b": " + value + b"\r\n"
-                if name not in FRAMING:
+                if name not in VARYING and name not in FRAMING:
                     if len(LINES) >= LINES_MAX:
                         LINES.clear()
                     LINES[header] = line

@@ -148,6 +148,8 @@ class ResponseCache:
     def stale(self, keys: Iterable[str], ticket: int) -> bool:
         """Whether any of ``keys`` was announced after ``ticket`` was taken."""
         self._apply()
+        if ticket == self.clock:  # nothing was announced since
+            return False
         return ticket < self.floor or any(self.announced.get(k, -1) > ticket for k in keys)
 
     def put(
@@ -164,16 +166,25 @@ class ResponseCache:
             return  # a change overtook the query: this answer may already be stale
         if read_at is not None and read_at < self.fence:
             return  # the replica had not replayed an announced change yet
+        old = self.probation.get(key) or self.protected.get(key)
+        if old is not None:
+            if old.etag == etag and old.keys == keys:  # refreshed: the same answer
+                old.day, old.expires = _day(), time.monotonic() + self.seconds
+                return
+            self._evict(key)
         size = len(body) + len(key) + OVERHEAD
         if size > self.max_bytes * (1 - PROTECTED_SHARE):
             return
-        if key in self.probation or key in self.protected:
-            self._evict(key)
         entry = Entry(body, etag, keys, _day(), time.monotonic() + self.seconds, size)
         self.probation[key] = entry
         self.size += size
+        by_key = self.by_key
         for k in keys:
-            self.by_key.setdefault(k, set()).add(key)
+            owners = by_key.get(k)
+            if owners is None:
+                by_key[k] = {key}
+            else:
+                owners.add(key)
         while self.size > self.max_bytes and self.probation:
             self._evict(next(iter(self.probation)))
             self.evictions += 1

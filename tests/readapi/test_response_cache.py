@@ -221,6 +221,26 @@ def test_entries_expire() -> None:
     assert cache.get("a") is None
 
 
+def test_a_refresh_renews_the_same_answer_and_replaces_a_new_one() -> None:
+    """``Cache-Control: no-cache`` stores every answer again: the same version only
+    renews the entry's life, a new version replaces its body and size."""
+    cache = listening(seconds=0.2)
+    cache.put("a", cache.ticket(), frozenset({"t:a"}), b'{"v":1}', "1")
+    size = cache.size
+    time.sleep(0.15)
+    cache.put("a", cache.ticket(), frozenset({"t:a"}), b'{"v":1}', "1")
+    time.sleep(0.1)  # past the first put's lifetime, within the refresh's
+    entry = cache.get("a")
+    assert entry is not None and entry.body == b'{"v":1}'
+    assert cache.size == size and len(cache) == 1
+    cache.put("a", cache.ticket(), frozenset({"t:a"}), b'{"v":22}', "2")
+    entry = cache.get("a")
+    assert entry is not None and (entry.body, entry.etag) == (b'{"v":22}', "2")
+    assert cache.size == size + 1 and len(cache) == 1
+    cache.announce({"t:a"})
+    assert cache.get("a") is None and cache.size == 0
+
+
 def test_a_flood_of_one_off_queries_keeps_the_answers_people_reuse() -> None:
     """Segmented LRU: entries used twice are protected from a scan of new keys."""
     cache = listening(max_bytes=100 * 400)

@@ -5,12 +5,14 @@ forged ``Host`` would reach them (and land in a redirect's ``Location``). This g
 answers them as Django would: 400 problem details for a host not in
 ``ALLOWED_HOSTS`` (Django's own matching: ``.example.com``, ``*``), and with
 ``SECURE_SSL_REDIRECT`` a 301 to ``https://`` for a plain-HTTP request. Verdicts are
-remembered per Host value (bounded), so the hot path is one dict look-up.
+remembered per Host value (bounded), so the hot path is one dict look-up; the two
+settings are read once and again after Django's ``setting_changed`` (tests).
 """
 
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.signals import setting_changed
 from django.http.request import split_domain_port, validate_host
 from starlette.types import ASGIApp, Receive, Scope, Send
 
@@ -18,13 +20,22 @@ from config.problems import CONTENT_TYPE, problem
 from readapi.json import dumps
 
 REMEMBERED = 1024
+SETTINGS = frozenset({"ALLOWED_HOSTS", "SECURE_SSL_REDIRECT"})
 
 
 class HostGuard:
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
         self.verdicts: dict[bytes, bool] = {}
-        self.allowed: list[str] | None = None
+        self.allowed: list[str] = settings.ALLOWED_HOSTS
+        self.redirect: bool = settings.SECURE_SSL_REDIRECT
+        setting_changed.connect(self._changed)
+
+    def _changed(self, setting: str, **kwargs: object) -> None:
+        if setting in SETTINGS:
+            self.verdicts.clear()
+            self.allowed = settings.ALLOWED_HOSTS
+            self.redirect = settings.SECURE_SSL_REDIRECT
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and await self.refused(scope, send):
@@ -45,20 +56,16 @@ class HostGuard:
         if not self.allows(host):
             await _refuse(send, "The Host header names a host this server does not serve.")
             return True
-        if settings.SECURE_SSL_REDIRECT and not self.secure(scope, proto):
+        if self.redirect and not self.secure(scope, proto):
             await _redirect(send, scope, host)
             return True
         return False
 
     def allows(self, host: bytes) -> bool:
-        allowed = settings.ALLOWED_HOSTS
-        if allowed is not self.allowed:  # settings changed (tests): forget the verdicts
-            self.verdicts.clear()
-            self.allowed = allowed
         verdict = self.verdicts.get(host)
         if verdict is None:
             domain, _ = split_domain_port(host.decode("latin-1"))
-            verdict = bool(domain) and validate_host(domain, allowed)
+            verdict = bool(domain) and validate_host(domain, self.allowed)
             if len(self.verdicts) >= REMEMBERED:
                 self.verdicts.clear()
             self.verdicts[host] = verdict

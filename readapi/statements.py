@@ -72,6 +72,10 @@ def literal(value: Any) -> bytes | None:
     if isinstance(value, bool):
         return b"t" if value else b"f"
     if isinstance(value, (list, tuple)):
+        if value and all(type(v) is str for v in value):  # ids, slugs: quoted as they are
+            joined = '","'.join(value)
+            if "\\" not in joined and joined.count('"') == 2 * (len(value) - 1):
+                return ('{"' + joined + '"}').encode()
         return ("{" + ",".join(_element(v) for v in value) + "}").encode()
     return str(value).encode()
 

@@ -59,6 +59,11 @@ class ProfilePage:
     id: str  # canonical text
     origin: str
 
+    @property
+    def key(self) -> str:
+        """The page's canonical text (its cache key): cheaper than the dataclass's repr."""
+        return f"profile page {self.id} {self.origin}"
+
 
 @dataclass(frozen=True, slots=True)
 class TimetablePage:
@@ -81,10 +86,12 @@ RELEASE = _release()
 
 
 def html_document(html: str, read_at: int | None, query: object, *etags: str) -> Document:
-    """A page and its ETag: the query it answers and the ETags of the documents it shows,
-    in this release (cheaper than hashing the page, and as exact)."""
+    """A page and its ETag: the query it answers (its ``key``, else its canonical text)
+    and the ETags of the documents it shows, in this release (cheaper than hashing the
+    page, and as exact)."""
     digest = hashlib.blake2b(RELEASE, digest_size=12)
-    digest.update("\0".join((query_key(query), *etags)).encode())
+    key = getattr(query, "key", None) or query_key(query)
+    digest.update("\0".join((key, *etags)).encode())
     return Document(html.encode(), digest.hexdigest(), read_at)
 
 

@@ -161,12 +161,7 @@ def page(
 ) -> str:
     """A whole document. ``live``: what the script refreshes on a change (see site.js);
     ``current``: the nav entry of this page."""
-    site = text(site_name())
-
-    def nav(href: str, label: str) -> str:
-        here = ' aria-current="page"' if href == current else ""
-        return f'<li><a href="{href}"{here}>{label}</a></li>'
-
+    links, top, foot = _frame(current)
     live_attr = f' data-live="{text(live)}"' if live else ""
     return (
         '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
@@ -174,17 +169,38 @@ def page(
         f"<title>{text(title)}</title>\n"
         f'<meta name="description" content="{text(description)}">\n'
         f'<link rel="canonical" href="{text(canonical)}">\n'
+        f"{links}{head}</head>\n<body>\n{top}"
+        f'<main id="main" class="wrap"{live_attr}>\n{main}{foot}'
+    )
+
+
+@functools.cache
+def _frame(current: str) -> tuple[str, str, str]:
+    """What every page of the process shows around its own parts, for the nav entry
+    ``current``: the asset links, the header, the footer (made once)."""
+    site = text(site_name())
+
+    def nav(href: str, label: str) -> str:
+        here = ' aria-current="page"' if href == current else ""
+        return f'<li><a href="{href}"{here}>{label}</a></li>'
+
+    links = (
         f'<link rel="stylesheet" href="{assets.url("site.css")}">\n'
         f'<link rel="icon" href="{assets.url("icon.svg")}" type="image/svg+xml">\n'
-        f'<script src="{assets.url("site.js")}" defer></script>\n{head}</head>\n<body>\n'
+        f'<script src="{assets.url("site.js")}" defer></script>\n'
+    )
+    top = (
         '<a class="skip" href="#main">Skip to content</a>\n'
         f'<header class="site"><div class="wrap"><a class="brand" href="/">{site}</a>\n'
         f'<nav aria-label="Site"><ul>{nav("/", "Trainers")}{nav("/timetable", "Timetable")}'
         "</ul></nav></div></header>\n"
-        f'<main id="main" class="wrap"{live_attr}>\n{main}</main>\n'
+    )
+    foot = (
+        "</main>\n"
         f'<footer class="site-foot"><div class="wrap">{site} &middot; trainer directory &middot; '
         '<a href="/query/docs">Open data API</a></div></footer>\n</body>\n</html>\n'
     )
+    return links, top, foot
 
 
 def message(*, title: str, heading: str, body: str, canonical: str) -> str:

@@ -223,8 +223,7 @@ async def profile_page(request: Request, slug: str) -> Response:
     if found.slug != slug:
         return moved(request, f"/trainers/{found.slug}", dependency)
     query = ProfilePage(found.id, origin_of(request))
-    key = f"profile page {query.id} {query.origin}"
-    return await serve(request, state.profile_page, query, frozenset((dependency,)), key)
+    return await serve(request, state.profile_page, query, frozenset((dependency,)), query.key)
 
 
 @router.get("/timetable")

@@ -101,7 +101,7 @@ class Cycle(RequestResponseCycle):
 
     async def send(self, message: Any) -> None:
         kind = message["type"]
-        if kind == "http.response.start" and self._simple(message):
+        if kind == "http.response.start" and self._simple():
             self.head = self._render(message)
             if self.head:
                 self.response_started = True
@@ -124,8 +124,8 @@ class Cycle(RequestResponseCycle):
             self.transport.write(head)  # uvicorn's send takes the body from here
         await super().send(message)
 
-    def _simple(self, message: Any) -> bool:
-        return not (
+    def _simple(self) -> bool:
+        return self.keep_alive and not (
             self.response_started
             or self.disconnected
             or self.access_log
@@ -156,7 +156,7 @@ class Cycle(RequestResponseCycle):
                         LINES.clear()
                     LINES[header] = line
             lines.append(line)
-        if length < 0 or not self.keep_alive:
+        if length < 0:
             return b""
         lines.append(b"\r\n")
         self.expected_content_length = length

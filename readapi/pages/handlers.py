@@ -85,12 +85,11 @@ def _release() -> bytes:
 RELEASE = _release()
 
 
-def html_document(html: str, read_at: int | None, query: object, *etags: str) -> Document:
-    """A page and its ETag: the query it answers (its ``key``, else its canonical text)
-    and the ETags of the documents it shows, in this release (cheaper than hashing the
-    page, and as exact)."""
+def html_document(html: str, read_at: int | None, key: str, *etags: str) -> Document:
+    """A page and its ETag: the canonical text of the query it answers (``key``) and the
+    ETags of the documents it shows, in this release (cheaper than hashing the page, and
+    as exact)."""
     digest = hashlib.blake2b(RELEASE, digest_size=12)
-    key = getattr(query, "key", None) or query_key(query)
     digest.update("\0".join((key, *etags)).encode())
     return Document(html.encode(), digest.hexdigest(), read_at)
 
@@ -140,14 +139,14 @@ class DirectoryPageHandler:
         cards = found.items.decode()
         if not query.whole:
             html = results(cards, found.next_cursor, query.search)
-            return html_document(html, found.read_at, query, found.etag)
+            return html_document(html, found.read_at, query_key(query), found.etag)
         branches, branches_etag = await self.facets.branches()
         specialties, specialties_etag = await self.facets.specialties()
         html = directory(
             cards, found.next_cursor, query.search, branches, specialties, query.origin
         )
         return html_document(
-            html, found.read_at, query, found.etag, branches_etag, specialties_etag
+            html, found.read_at, query_key(query), found.etag, branches_etag, specialties_etag
         )
 
 
@@ -162,7 +161,7 @@ class ProfilePageHandler:
         if found is None:
             return None
         html = profile(orjson.loads(found.body), query.origin, escaper(found.body))
-        return html_document(html, found.read_at, query, found.etag)
+        return html_document(html, found.read_at, query.key, found.etag)
 
 
 class TimetablePageHandler:
@@ -174,4 +173,4 @@ class TimetablePageHandler:
         found = await self.timetable.handle(query.timetable)
         branches, branches_etag = await self.facets.branches()
         html = timetable(orjson.loads(found.body), query.timetable.branch, branches, query.origin)
-        return html_document(html, found.read_at, query, found.etag, branches_etag)
+        return html_document(html, found.read_at, query_key(query), found.etag, branches_etag)

@@ -38,16 +38,19 @@ def description(trainer: dict[str, Any]) -> str:
     return facts + (f": {specialties}." if specialties else ".")
 
 
-def person(trainer: dict[str, Any], url: str, origin: str) -> dict[str, Any]:
-    """schema.org ``Person``: who, where, what they know, what they hold."""
+def person(
+    trainer: dict[str, Any], url: str, origin: str, name: str, position: str
+) -> dict[str, Any]:
+    """schema.org ``Person``: who, where, what they know, what they hold (``name`` and
+    ``position``: ``name_of`` and ``position_of`` the trainer)."""
     branch = trainer["branch"]
     data: dict[str, Any] = {
         "@context": "https://schema.org",
         "@type": "Person",
-        "name": name_of(trainer),
+        "name": name,
         "givenName": trainer["first_name"],
         "familyName": trainer["last_name"],
-        "jobTitle": position_of(trainer),
+        "jobTitle": position,
         "url": url,
         "worksFor": {
             "@type": "ExerciseGym",
@@ -99,10 +102,12 @@ def _classes(items: list[dict[str, Any]], esc: Callable[[object], str]) -> str:
     if not items:
         return ""
     rows = "".join(
-        f"<tr><td>{esc(WEEKDAYS.get(c['weekday'], c['weekday']))}</td>"
-        f"<td><time>{esc(c['start_time'])}</time></td><td>{esc(c['title'])}</td>"
-        f"<td>{c['duration_minutes']} min</td><td>{esc(c['branch']['name'])}</td></tr>"
-        for c in items
+        [
+            f"<tr><td>{esc(WEEKDAYS.get(c['weekday'], c['weekday']))}</td>"
+            f"<td><time>{esc(c['start_time'])}</time></td><td>{esc(c['title'])}</td>"
+            f"<td>{c['duration_minutes']} min</td><td>{esc(c['branch']['name'])}</td></tr>"
+            for c in items
+        ]
     )
     return (
         '<section><h2 id="classes">Weekly classes</h2>'
@@ -114,35 +119,57 @@ def _classes(items: list[dict[str, Any]], esc: Callable[[object], str]) -> str:
     )
 
 
+def _bio(bio: str, esc: Callable[[object], str]) -> str:
+    """The bio's paragraphs (blank lines part them), or nothing."""
+    if "\n" in bio:
+        paragraphs = "".join(
+            [f"<p>{esc(p.strip())}</p>" for p in PARAGRAPHS.split(bio) if p.strip()]
+        )
+    else:
+        bio = bio.strip()
+        paragraphs = f"<p>{esc(bio)}</p>" if bio else ""
+    return f'<section class="bio"><h2>About</h2>{paragraphs}</section>\n' if paragraphs else ""
+
+
 def profile(trainer: dict[str, Any], origin: str, esc: Callable[[object], str] = text) -> str:
-    """The profile page; ``esc`` escapes the trainer's values (``html.escaper`` of its JSON)."""
+    """The profile page; ``esc`` escapes the trainer's values (``html.escaper`` of its JSON).
+
+    Written in a few large pieces, each value looked up once: the render was ~40% of a
+    profile page's Python past the cache (docs/performance.md)."""
     name = name_of(trainer)
+    position = position_of(trainer)
     url = f"{origin}/trainers/{trainer['slug']}"
     branch = trainer["branch"]
     leave = ' <span class="badge">On leave</span>' if trainer["on_leave"] else ""
-    bio = "".join(f"<p>{esc(p.strip())}</p>" for p in PARAGRAPHS.split(trainer["bio"]) if p.strip())
-    specialties = "".join(
-        f'<li><a href="/?specialty={esc(s["slug"])}">{esc(s["name"])}</a></li>'
-        for s in trainer["specialties"]
+    specialties = trainer["specialties"]
+    tags = (
+        '<ul class="tags" aria-label="Specialties">'
+        + "".join(
+            [
+                f'<li><a href="/?specialty={esc(s["slug"])}">{esc(s["name"])}</a></li>'
+                for s in specialties
+            ]
+        )
+        + "</ul>"
+        if specialties
+        else ""
     )
     main = (
         '<p class="crumbs"><a href="/">&larr; All trainers</a></p>\n'
-        f'<article class="profile" data-id="{esc(trainer["id"])}">'
-        '<div class="portrait">'
-        + photo(trainer, sizes=PORTRAIT_SIZES, alt=name, esc=esc)
-        + "</div>"
+        f'<article class="profile" data-id="{esc(trainer["id"])}"><div class="portrait">'
+        f"{photo(trainer, sizes=PORTRAIT_SIZES, alt=name, esc=esc)}</div>"
         f"<div><h1>{esc(name)}{leave}</h1>"
-        f'<p class="meta">{esc(position_of(trainer))} &middot; {esc(branch["name"])}, '
+        f'<p class="meta">{esc(position)} &middot; {esc(branch["name"])}, '
         f"{esc(branch['city'])} &middot; {esc(tenure(trainer['tenure_years']))}</p>"
-        + (f'<ul class="tags" aria-label="Specialties">{specialties}</ul>' if specialties else "")
-        + (f'<section class="bio"><h2>About</h2>{bio}</section>\n' if bio else "")
-        + _certifications(trainer["certifications"], esc)
-        + _classes(trainer["classes"], esc)
-        + "</div></article>\n"
+        f"{tags}{_bio(trainer['bio'], esc)}{_certifications(trainer['certifications'], esc)}"
+        f"{_classes(trainer['classes'], esc)}</div></article>\n"
     )
-    head = f'<script type="application/ld+json">{json_ld(person(trainer, url, origin))}</script>\n'
+    head = (
+        '<script type="application/ld+json">'
+        f"{json_ld(person(trainer, url, origin, name, position))}</script>\n"
+    )
     return page(
-        title=f"{name}, {position_of(trainer).lower()} · {site_name()}",
+        title=f"{name}, {position.lower()} · {site_name()}",
         description=description(trainer),
         canonical=url,
         main=main,

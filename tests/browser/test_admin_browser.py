@@ -251,7 +251,10 @@ def test_staff_workflows_errors_status_bulk_conflict_history(
     browser.find_element(By.CSS_SELECTOR, "input[name=apply]").click()
     assert wait_for(browser, ".messagelist .success").startswith("Retired 2 trainers.")
     shoot(browser, "05-bulk-done-with-undo")
+    done = browser.find_element(By.CSS_SELECTOR, ".messagelist .success")
     browser.find_element(By.CSS_SELECTOR, ".undo-form button").click()
+    # The page with the Undo button is still there until the next one loads.
+    WebDriverWait(browser, WAIT).until(ec.staleness_of(done))
     assert wait_for(browser, ".messagelist .success") == (
         "Put 2 trainers back to their previous status."
     )

@@ -90,6 +90,8 @@ def failure(request: pytest.FixtureRequest) -> Iterator[str]:
     finally:
         with connection.cursor() as cursor:
             cursor.execute(f"DROP TRIGGER IF EXISTS test_fail ON {FAILURE_TABLE[name]}")
+            # Sessions outlive a test: Django's connections come from a pool.
+            cursor.execute("DROP FUNCTION IF EXISTS pg_temp.test_fail()")
 
 
 @pytest.fixture

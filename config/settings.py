@@ -134,7 +134,7 @@ TEMPLATES = [
 
 def _pool(connect_timeout: int) -> dict[str, Any]:
     """Django's connections from a pool of its own per process (psycopg_pool), up to
-    ``DB_POOL_MAX`` (default 4; 0: a new connection for every request, or
+    ``DB_POOL_MAX`` (default 10; 0: a new connection for every request, or
     ``CONN_MAX_AGE``). Under ASGI every request runs in a thread of its own, so
     ``CONN_MAX_AGE`` cannot keep a connection between requests; a pooled one stays
     with its server process, whose cached plans make a write's projection ~3x cheaper
@@ -142,7 +142,7 @@ def _pool(connect_timeout: int) -> dict[str, Any]:
     A request waits at most ``DB_CONNECT_TIMEOUT`` for a connection (then 503), each is
     checked as it is lent (``CONN_HEALTH_CHECKS``), and a lost server is retried for as
     long again, then from the next request on, as the query side's pool does."""
-    size = int(os.environ.get("DB_POOL_MAX", "4"))
+    size = int(os.environ.get("DB_POOL_MAX", "10"))
     if size < 0:
         raise ImproperlyConfigured(f"DB_POOL_MAX must be 0 or more; got {size}")
     if not size:

@@ -3,8 +3,8 @@
 Migration 0024 replaced the SQL function with a faster PL/pgSQL one and left the
 stored column as it was: that is right only while the two agree. 0023's definition is
 created here under pg_temp, from its frozen snapshot, and both are asked the same items:
-the seeded ones and edge cases (markup, characters beyond ASCII, no photo, a photo
-address only, no specialties, a specialty without a name, nulls).
+the pages' hostile and non-ASCII values (``NASTY``) in every field, and edge cases (no
+photo, a photo address only, no specialties, a specialty without a name, nulls).
 """
 
 from __future__ import annotations

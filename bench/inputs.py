@@ -20,7 +20,6 @@ import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from uuid import UUID
 
 import httpx
 import psycopg
@@ -171,7 +170,7 @@ def _cursor_after(conn: Connection, items: int) -> str | None:
     if row is None:
         return None
     _, _, order, fp = statement(TrainerSearch(), trigram=False)
-    return cursor.encode(cursor.Position(order, str(row[0]), UUID(str(row[1]))), fp)
+    return cursor.encode(cursor.Position(order, str(row[0]), str(row[1])), fp)
 
 
 def _staff_token(database_url: str) -> str:

@@ -37,6 +37,8 @@ POSITION_FIELDS = frozenset({"o", "k", "i"})
 SLOT_FIELDS = frozenset({"w", "s", "i"})
 BIGINT_MAX = 2**63 - 1
 START_TIME = re.compile(r"[0-2][0-9]:[0-5][0-9]:[0-5][0-9](\.[0-9]{1,6})?")
+# A UUID as PostgreSQL prints it (``uuid::text``): what an id in a cursor looks like.
+CANONICAL_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 
 # A rank as PostgreSQL prints a ``real`` (shortest exact form); its value must also be
 # one a real can hold: "1e39", "1e400", "1_0", "1e-50", "nan" are refused.
@@ -45,9 +47,12 @@ RANK = re.compile(r"-?[0-9]{1,39}(\.[0-9]{1,39})?(e[-+]?[0-9]{1,2})?")
 
 @dataclass(frozen=True, slots=True)
 class Position:
+    """``id``: the last row's id in canonical text (``uuid::text``), as it is sent to and
+    read from PostgreSQL: no ``UUID`` object is made and printed again on every page."""
+
     order: Order
     key: str
-    id: UUID
+    id: str
 
 
 def fingerprint(*parts: object) -> str:
@@ -56,14 +61,16 @@ def fingerprint(*parts: object) -> str:
 
 
 @cache
-def _key(secret: str) -> bytes:
-    return hashlib.sha256(b"trainer-profiles/cursor:" + secret.encode()).digest()
+def _key() -> bytes:
+    """The tags' key, from ``SECRET_KEY`` as the process started with it (read once: the
+    environment lookup cost as much as the tag's hash)."""
+    return hashlib.sha256(b"trainer-profiles/cursor:" + secret_key().encode()).digest()
 
 
 def _tag(payload: bytes, fp: str) -> bytes:
     message = fp.encode("utf-8", "backslashreplace") + b"\x00" + payload
     # One-shot (OpenSSL's HMAC in one call): the same tag as ``hmac.new(...).digest()``.
-    return hmac.digest(_key(secret_key()), message, "sha256")[:TAG_BYTES]
+    return hmac.digest(_key(), message, "sha256")[:TAG_BYTES]
 
 
 def sign(data: dict[str, object], fp: str) -> str:
@@ -97,7 +104,7 @@ def verified(cursor: str, fp: str, fields: frozenset[str]) -> dict[str, object]:
 
 
 def encode(position: Position, fp: str) -> str:
-    return sign({"o": position.order, "k": position.key, "i": str(position.id)}, fp)
+    return sign({"o": position.order, "k": position.key, "i": position.id}, fp)
 
 
 def in_range(order: Order, key: str) -> bool:
@@ -118,12 +125,18 @@ def in_range(order: Order, key: str) -> bool:
 
 def decode(cursor: str, order: Order, fp: str) -> Position:
     data = verified(cursor, fp, POSITION_FIELDS)
-    key = data["k"]
-    try:
-        id_ = UUID(str(data["i"])) if isinstance(data["i"], str) else None
-    except ValueError as exc:
-        raise _invalid() from exc
-    if id_ is None or data["o"] != order or not isinstance(key, str) or not in_range(order, key):
+    key, id_ = data["k"], data["i"]
+    if isinstance(id_, str) and not CANONICAL_UUID.fullmatch(id_):
+        try:  # another form of a UUID (a cursor signed by hand with the key)
+            id_ = str(UUID(id_))
+        except ValueError as exc:
+            raise _invalid() from exc
+    if (
+        not isinstance(id_, str)
+        or data["o"] != order
+        or not isinstance(key, str)
+        or not in_range(order, key)
+    ):
         raise _invalid()
     return Position(order, key, id_)
 

@@ -6,7 +6,6 @@ import asyncio
 import time
 from dataclasses import dataclass
 from typing import Any
-from uuid import UUID
 
 from psycopg import AsyncConnection
 
@@ -98,7 +97,7 @@ class TrainerSearchHandler:
             raise InvalidQuery("specialty", "Unknown specialty in " + ", ".join(query.specialties))
         next_cursor = None
         if more == b"t" and last_key is not None and last_id is not None:
-            position = cursor.Position(order, last_key.decode(), UUID(last_id.decode()))
+            position = cursor.Position(order, last_key.decode(), last_id.decode())
             next_cursor = cursor.encode(position, fp)
         return Page(items, next_cursor, etag.decode() + ("+" if more == b"t" else ""), read.at)
 

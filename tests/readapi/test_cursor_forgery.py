@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import hashlib
 import zlib
 from uuid import uuid4
 
@@ -50,7 +51,7 @@ def test_a_hand_made_cursor_with_a_crc32_fingerprint_is_refused(
 ) -> None:
     """The old cursor's unkeyed fingerprint could be recomputed by anyone (issue 17, finding 3)."""
     fp = format(zlib.crc32(repr(ANNA).encode()), "08x")
-    forged = unsigned({"o": "rank", "k": rank, "i": str(uuid4()), "f": fp})
+    forged = unsigned({"o": "rank", "k": rank, "i": str(str(uuid4())), "f": fp})
     assert_malformed(app_client, f"q=anna&cursor={forged}")
 
 
@@ -59,12 +60,12 @@ def test_a_signed_cursor_out_of_range_is_refused(
     app_client: TestClient, gym: Gym, rank: str
 ) -> None:
     """Even a correctly signed cursor (a leaked key, a bug) never reaches SQL out of range."""
-    signed = cursor.encode(cursor.Position("rank", rank, uuid4()), cursor.fingerprint(*ANNA))
+    signed = cursor.encode(cursor.Position("rank", rank, str(uuid4())), cursor.fingerprint(*ANNA))
     assert_malformed(app_client, f"q=anna&cursor={signed}")
 
 
 def test_a_signed_cursor_in_range_pages(app_client: TestClient, gym: Gym) -> None:
-    signed = cursor.encode(cursor.Position("rank", "0.5", uuid4()), cursor.fingerprint(*ANNA))
+    signed = cursor.encode(cursor.Position("rank", "0.5", str(uuid4())), cursor.fingerprint(*ANNA))
     response = app_client.get(f"/query/trainers?q=anna&cursor={signed}")
     assert response.status_code == 200, response.text
 
@@ -82,9 +83,12 @@ def test_a_tampered_cursor_is_refused(app_client: TestClient, gym: Gym) -> None:
 def test_a_cursor_re_signed_for_another_query_needs_the_key(
     app_client: TestClient, gym: Gym, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """A cursor made with any other key (here: a guessed one) is refused."""
-    monkeypatch.setenv("SECRET_KEY", "guessed")
-    forged = cursor.encode(cursor.Position("name", "a", uuid4()), cursor.fingerprint(*ANNA[:5]))
+    """A cursor made with any other key (here: one derived from a guessed secret) is refused."""
+    guessed = hashlib.sha256(b"trainer-profiles/cursor:guessed").digest()
+    monkeypatch.setattr(cursor, "_key", lambda: guessed)
+    forged = cursor.encode(
+        cursor.Position("name", "a", str(uuid4())), cursor.fingerprint(*ANNA[:5])
+    )
     monkeypatch.undo()
     assert_malformed(app_client, f"limit=1&cursor={forged}")
 

@@ -28,7 +28,9 @@ RETURN md5(item::text || profile::text)::uuid;
 -- `gone_version` is the version to report for a trainer that no longer exists at all.
 CREATE OR REPLACE FUNCTION read.publish_changes(ids uuid[], gone_version integer DEFAULT NULL)
 RETURNS bigint
-LANGUAGE plpgsql AS $$
+LANGUAGE plpgsql
+SET plan_cache_mode = force_generic_plan  -- projection.sql, "Generic plans"
+AS $$
 DECLARE
     newest bigint;
 BEGIN
@@ -71,7 +73,9 @@ $$;
 -- At commit, once per event row: the first to fire publishes the trainers the
 -- projection noted in this transaction; the others find the flag down and return.
 CREATE OR REPLACE FUNCTION read.on_event_commit() RETURNS trigger
-LANGUAGE plpgsql AS $$
+LANGUAGE plpgsql
+SET plan_cache_mode = force_generic_plan  -- projection.sql, "Generic plans"
+AS $$
 DECLARE
     ids uuid[];
 BEGIN

@@ -18,7 +18,9 @@ LANGUAGE sql
 RETURN read.announce(ARRAY['facets']);
 
 CREATE OR REPLACE FUNCTION read.on_facet_write() RETURNS trigger
-LANGUAGE plpgsql AS $$
+LANGUAGE plpgsql
+SET plan_cache_mode = force_generic_plan  -- projection.sql, "Generic plans"
+AS $$
 BEGIN
     PERFORM read.announce_facets();
     RETURN NULL;

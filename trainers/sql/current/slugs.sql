@@ -20,7 +20,9 @@
 -- definition"). Tables, sequences and indexes live in the migrations' own SQL.
 
 CREATE OR REPLACE FUNCTION read.keep_former_slugs() RETURNS trigger
-LANGUAGE plpgsql AS $$
+LANGUAGE plpgsql
+SET plan_cache_mode = force_generic_plan  -- projection.sql, "Generic plans"
+AS $$
 DECLARE
     taken text[];
 BEGIN

@@ -14,7 +14,9 @@
 -- definition"). Tables, sequences and indexes live in the migrations' own SQL.
 
 CREATE OR REPLACE FUNCTION read.on_trainer_write() RETURNS trigger
-LANGUAGE plpgsql AS $$
+LANGUAGE plpgsql
+SET plan_cache_mode = force_generic_plan  -- projection.sql, "Generic plans"
+AS $$
 BEGIN
     IF read.projection_deferred() THEN
         RETURN NULL;
@@ -34,7 +36,9 @@ $$;
 
 -- Specialty links, certifications, classes and former slugs: rows that belong to a trainer.
 CREATE OR REPLACE FUNCTION read.on_trainer_part_write() RETURNS trigger
-LANGUAGE plpgsql AS $$
+LANGUAGE plpgsql
+SET plan_cache_mode = force_generic_plan  -- projection.sql, "Generic plans"
+AS $$
 BEGIN
     IF read.projection_deferred() THEN
         RETURN NULL;
@@ -55,7 +59,9 @@ $$;
 
 -- A branch, and the trainers and classes whose documents show its renamed fields.
 CREATE OR REPLACE FUNCTION read.on_branch_write() RETURNS trigger
-LANGUAGE plpgsql AS $$
+LANGUAGE plpgsql
+SET plan_cache_mode = force_generic_plan  -- projection.sql, "Generic plans"
+AS $$
 DECLARE
     renamed bigint[];
 BEGIN
@@ -86,7 +92,9 @@ $$;
 
 -- A specialty, and the trainers whose documents show its renamed fields.
 CREATE OR REPLACE FUNCTION read.on_specialty_write() RETURNS trigger
-LANGUAGE plpgsql AS $$
+LANGUAGE plpgsql
+SET plan_cache_mode = force_generic_plan  -- projection.sql, "Generic plans"
+AS $$
 DECLARE
     renamed bigint[];
 BEGIN

@@ -24,9 +24,7 @@
 
 -- A NOTIFY payload holds at most 8000 bytes; past this, "everything changed".
 CREATE OR REPLACE FUNCTION read.announce(keys text[]) RETURNS void
-LANGUAGE plpgsql
-SET plan_cache_mode = force_generic_plan  -- projection.sql, "Generic plans"
-AS $$
+LANGUAGE plpgsql AS $$
 DECLARE
     payload text := array_to_string(keys, ' ');
     pending text := coalesce(current_setting('read.announced', true), '');
@@ -64,9 +62,7 @@ $$;
 
 -- Announces the keys of `ids` whose marks moved since `before` (read.trainer_marks).
 CREATE OR REPLACE FUNCTION read.announce_trainers(ids uuid[], before jsonb) RETURNS void
-LANGUAGE plpgsql
-SET plan_cache_mode = force_generic_plan  -- projection.sql, "Generic plans"
-AS $$
+LANGUAGE plpgsql AS $$
 DECLARE
     after jsonb := read.trainer_marks(ids);
     changed text[];

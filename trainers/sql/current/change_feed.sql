@@ -35,6 +35,9 @@ DECLARE
     newest bigint;
 BEGIN
     LOCK TABLE read.change IN EXCLUSIVE MODE;
+    IF ids IS NULL OR cardinality(ids) > 16 THEN  -- many keys: projection.sql, "Generic plans"
+        PERFORM set_config('plan_cache_mode', 'auto', true);
+    END IF;
     IF ids IS NULL THEN
         ids := ARRAY(SELECT id FROM read.trainer UNION SELECT trainer_id FROM read.change_head);
     END IF;

@@ -5,14 +5,17 @@
 -- moves only when public data moves. The triggers (triggers.sql) call them with the
 -- keys a statement touched; read.rebuild() runs them over everything.
 --
--- Generic plans: every function a write runs (the projections, the triggers, the
--- announcements and the change feed) is declared with `SET plan_cache_mode =
--- force_generic_plan`. Their statements take arrays of keys, whose length PostgreSQL
--- cannot know from a generic plan; left to choose, it planned each statement anew at
--- every call, the custom plan looking cheaper: projecting one trainer took 5-9 ms, of
--- which ~4 ms was planning. A generic plan is made once per session and runs one
--- trainer in ~1 ms, and 2,000, 12,000 or 50,000 trainers as fast as the custom plans
--- did (docs/performance.md).
+-- Generic plans: the functions a write enters by (the projections, the write triggers
+-- and the change feed's) are declared with `SET plan_cache_mode = force_generic_plan`,
+-- and what they call runs under it. Their statements take arrays of keys, whose length
+-- PostgreSQL cannot know from a generic plan; left to choose, it planned each statement
+-- anew at every call, the custom plan looking cheaper: projecting one trainer took 5-9
+-- ms, of which ~4 ms was planning; a generic plan is made once per session and runs it
+-- in ~1 ms (migration 0025). With more than 16 keys (an import's batch, a branch's
+-- trainers) project_trainers() and publish_changes() let PostgreSQL choose again until
+-- they return (`set_config(..., true)` inside a function with its own SET lasts until
+-- it returns): a generic plan made while the tables were small stayed for the session,
+-- and seeding 10,000 trainers took 8.2-10.4 s instead of 7.1-7.2 (migration 0027).
 --
 -- This folder (trainers/sql/current/) holds the one current definition of every
 -- function and trigger of the read model; edit them here, in place. Each file is
@@ -86,6 +89,9 @@ DECLARE
 BEGIN
     IF coalesce(cardinality(ids), 0) = 0 THEN
         RETURN;
+    END IF;
+    IF cardinality(ids) > 16 THEN  -- many keys: planned for them ("Generic plans" above)
+        PERFORM set_config('plan_cache_mode', 'auto', true);
     END IF;
     -- What these trainers counted in the facets before; locked, so that a concurrent
     -- projection of the same trainer waits and then starts from this one's result.
@@ -184,9 +190,7 @@ $$;
 -- transaction-local flag that lets the other event triggers return at once. Both
 -- roll back with a subtransaction, and both are cleared by the trigger that publishes.
 CREATE OR REPLACE FUNCTION read.note_projected(ids uuid[]) RETURNS void
-LANGUAGE plpgsql
-SET plan_cache_mode = force_generic_plan  -- projection.sql, "Generic plans"
-AS $$
+LANGUAGE plpgsql AS $$
 BEGIN
     IF to_regclass('pg_temp.read_projected') IS NULL THEN
         CREATE TEMPORARY TABLE read_projected (trainer_id uuid PRIMARY KEY)
